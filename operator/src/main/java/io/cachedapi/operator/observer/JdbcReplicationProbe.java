@@ -1,0 +1,153 @@
+package io.cachedapi.operator.observer;
+
+import io.cachedapi.operator.observer.ReplicationReport.InstanceState;
+import io.cachedapi.operator.observer.ReplicationReport.Problem;
+import io.cachedapi.operator.observer.ReplicationReport.Reason;
+import io.cachedapi.operator.observer.ReplicationReport.ReplicaState;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+
+/** The replication check over JDBC, as the superuser (the views it reads hide details from others). */
+public final class JdbcReplicationProbe implements ReplicationProbe {
+
+    private static final String ADMIN_DATABASE = "postgres";
+
+    private final String user;
+    private final String password;
+    private final Duration timeout;
+    private final long maxReplayLagBytes;
+
+    public JdbcReplicationProbe(String user, String password, Duration timeout, long maxReplayLagBytes) {
+        this.user = user;
+        this.password = password;
+        this.timeout = timeout;
+        this.maxReplayLagBytes = maxReplayLagBytes;
+    }
+
+    @Override
+    public ReplicationReport probe(PostgresEndpoint primary, List<PostgresEndpoint> replicas) {
+        var senders = new HashMap<String, WalSender>();
+        InstanceState primaryState = probePrimary(primary, senders);
+        var replicaStates = new ArrayList<ReplicaState>();
+        for (PostgresEndpoint replica : replicas) {
+            replicaStates.add(probeReplica(replica, primary, primaryState.reachable(), senders));
+        }
+        return new ReplicationReport(primaryState, replicaStates);
+    }
+
+    /** One row of the primary's pg_stat_replication, keyed by the replica's application_name. */
+    private record WalSender(String state, Long replayLagBytes) {
+    }
+
+    private InstanceState probePrimary(PostgresEndpoint primary, Map<String, WalSender> senders) {
+        try (Connection connection = connect(primary)) {
+            boolean inRecovery = inRecovery(connection);
+            if (inRecovery) {
+                return new InstanceState(primary.name(), true, true, Optional.of(new Problem(primary.name(),
+                        Reason.PrimaryInRecovery,
+                        primary + " is the designated primary but answers pg_is_in_recovery() = true")));
+            }
+            try (var statement = connection.createStatement();
+                 ResultSet rows = statement.executeQuery("""
+                         select application_name, state,
+                                pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn)::bigint as replay_lag_bytes
+                         from pg_stat_replication""")) {
+                while (rows.next()) {
+                    long lag = rows.getLong("replay_lag_bytes");
+                    senders.put(rows.getString("application_name"),
+                            new WalSender(rows.getString("state"), rows.wasNull() ? null : lag));
+                }
+            }
+            return new InstanceState(primary.name(), true, false, Optional.empty());
+        } catch (SQLException e) {
+            return new InstanceState(primary.name(), false, false, Optional.of(new Problem(primary.name(),
+                    Reason.PrimaryUnreachable, primary + " does not answer: " + e.getMessage())));
+        }
+    }
+
+    private ReplicaState probeReplica(
+            PostgresEndpoint replica, PostgresEndpoint primary, boolean primaryReachable, Map<String, WalSender> senders) {
+        boolean inRecovery;
+        String receiverStatus;
+        String receiveLsn;
+        String replayLsn;
+        try (Connection connection = connect(replica);
+             var statement = connection.createStatement();
+             ResultSet row = statement.executeQuery("""
+                     select pg_is_in_recovery() as in_recovery,
+                            (select status from pg_stat_wal_receiver) as receiver_status,
+                            pg_last_wal_receive_lsn()::text as receive_lsn,
+                            pg_last_wal_replay_lsn()::text as replay_lsn""")) {
+            row.next();
+            inRecovery = row.getBoolean("in_recovery");
+            receiverStatus = row.getString("receiver_status");
+            receiveLsn = row.getString("receive_lsn");
+            replayLsn = row.getString("replay_lsn");
+        } catch (SQLException e) {
+            return new ReplicaState(replica.name(), false, false, null, null, null, null, null,
+                    Optional.of(new Problem(replica.name(), Reason.ReplicaUnreachable,
+                            replica + " does not answer: " + e.getMessage())));
+        }
+        WalSender sender = senders.get(replica.name());
+        String senderState = sender == null ? null : sender.state();
+        Long lag = sender == null ? null : sender.replayLagBytes();
+        Optional<Problem> problem = diagnose(replica, primary, primaryReachable, inRecovery, receiverStatus, sender);
+        return new ReplicaState(replica.name(), true, inRecovery, receiverStatus, receiveLsn, replayLsn,
+                senderState, lag, problem);
+    }
+
+    private Optional<Problem> diagnose(PostgresEndpoint replica, PostgresEndpoint primary, boolean primaryReachable,
+                                       boolean inRecovery, String receiverStatus, WalSender sender) {
+        if (!inRecovery) {
+            return Optional.of(new Problem(replica.name(), Reason.ReplicaNotInRecovery, replica
+                    + " answers pg_is_in_recovery() = false: it runs as a second primary and receives no changes"
+                    + " (its data directory has no standby.signal); re-create its volume so it is cloned from "
+                    + primary.name()));
+        }
+        if (!"streaming".equals(receiverStatus)) {
+            return Optional.of(new Problem(replica.name(), Reason.WalReceiverNotStreaming, replica
+                    + " is in recovery but its WAL receiver is " + (receiverStatus == null ? "not running" : receiverStatus)
+                    + "; check that it can reach " + primary.name() + " and that its replication slot exists"));
+        }
+        if (primaryReachable && (sender == null || !"streaming".equals(sender.state()))) {
+            return Optional.of(new Problem(replica.name(), Reason.WalReceiverNotStreaming, primary.name()
+                    + " lists no streaming connection from " + replica.name()
+                    + (sender == null ? "" : " (its state there is " + sender.state() + ")")
+                    + "; the replica streams from another server"));
+        }
+        if (sender != null && sender.replayLagBytes() != null && sender.replayLagBytes() > maxReplayLagBytes) {
+            return Optional.of(new Problem(replica.name(), Reason.ReplicationLagHigh, replica + " replays "
+                    + sender.replayLagBytes() + " bytes behind " + primary.name() + " (limit " + maxReplayLagBytes + ")"));
+        }
+        return Optional.empty();
+    }
+
+    private Connection connect(PostgresEndpoint endpoint) throws SQLException {
+        var properties = new Properties();
+        properties.setProperty("user", user);
+        properties.setProperty("password", password);
+        String seconds = Long.toString(Math.max(1, timeout.toSeconds()));
+        properties.setProperty("connectTimeout", seconds);
+        properties.setProperty("loginTimeout", seconds);
+        properties.setProperty("socketTimeout", seconds);
+        properties.setProperty("ApplicationName", "cachedapi-operator");
+        return DriverManager.getConnection(endpoint.jdbcUrl(ADMIN_DATABASE), properties);
+    }
+
+    private static boolean inRecovery(Connection connection) throws SQLException {
+        try (var statement = connection.createStatement();
+             ResultSet row = statement.executeQuery("select pg_is_in_recovery()")) {
+            row.next();
+            return row.getBoolean(1);
+        }
+    }
+}

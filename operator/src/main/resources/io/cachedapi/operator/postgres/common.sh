@@ -1,0 +1,64 @@
+# shellcheck shell=bash
+# Shared by the CachedApi PostgreSQL scripts. Everything they need comes from environment variables
+# (the contract below), so the same files run in pods, in the tests and in the local stack.
+#
+#   PGDATA                          data directory (required)
+#   PGPORT                          port to listen on (default 5432)
+#   PG_LISTEN_ADDRESSES             listen_addresses (default '*')
+#   PG_SOCKET_DIR                   unix socket directory (default /var/run/postgresql)
+#   PG_INSTANCE_NAME                this instance's name, e.g. the pod name (required)
+#   PG_PRIMARY_NAME                 the designated primary's name, from the topology (required)
+#   PG_PRIMARY_HOST, PG_PRIMARY_PORT  where a replica reaches the primary (replicas only)
+#   PG_DATABASE                     the application database (default app)
+#   PG_SUPERUSER                    superuser name (default postgres)
+#   PG_REPLICATION_USER             replication role name (default replicator)
+#   PG_APP_USER                     application role name (default app)
+#   PG_SUPERUSER_PASSWORD_FILE, PG_REPLICATION_PASSWORD_FILE, PG_APP_PASSWORD_FILE
+#                                   files holding the passwords (never passed on a command line)
+#   PG_MAX_SLOT_WAL_KEEP_SIZE       bound on WAL a replication slot may retain (default 1GB)
+#   PG_EXTRA_CONF                   optional file of postgresql.conf lines, included last
+#   PG_PRIMARY_WAIT_SECONDS         how long a new replica waits for the primary (default 300)
+
+set -euo pipefail
+
+: "${PGPORT:=5432}"
+: "${PG_LISTEN_ADDRESSES:=*}"
+: "${PG_SOCKET_DIR:=/var/run/postgresql}"
+: "${PG_DATABASE:=app}"
+: "${PG_SUPERUSER:=postgres}"
+: "${PG_REPLICATION_USER:=replicator}"
+: "${PG_APP_USER:=app}"
+: "${PG_MAX_SLOT_WAL_KEEP_SIZE:=1GB}"
+: "${PG_PRIMARY_WAIT_SECONDS:=300}"
+export PGPORT PG_LISTEN_ADDRESSES PG_SOCKET_DIR PG_DATABASE PG_SUPERUSER PG_REPLICATION_USER PG_APP_USER
+
+log() {
+  printf '%s cachedapi[%s]: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "${PG_INSTANCE_NAME:-?}" "$*" >&2
+}
+
+die() {
+  log "FATAL: $*"
+  exit 1
+}
+
+require_env() {
+  local name
+  for name in "$@"; do
+    [ -n "${!name:-}" ] || die "environment variable $name is required"
+  done
+}
+
+require_file() {
+  local name=$1
+  require_env "$name"
+  [ -r "${!name}" ] || die "$name points to ${!name}, which is not a readable file"
+}
+
+is_designated_primary() {
+  [ "$PG_INSTANCE_NAME" = "$PG_PRIMARY_NAME" ]
+}
+
+# Physical slot names allow only [a-z0-9_]: shop-pg-1 -> shop_pg_1.
+slot_name() {
+  printf '%s' "$1" | tr '[:upper:]-.' '[:lower:]__'
+}

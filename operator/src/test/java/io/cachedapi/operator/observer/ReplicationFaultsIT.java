@@ -1,0 +1,74 @@
+package io.cachedapi.operator.observer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.cachedapi.operator.observer.ReplicationReport.Problem;
+import io.cachedapi.operator.observer.ReplicationReport.Reason;
+import io.cachedapi.testkit.PostgresCluster;
+import io.cachedapi.testkit.PostgresInstance;
+import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** What the operator's probe reports when a replica is not replicating, on real PostgreSQL. */
+class ReplicationFaultsIT {
+
+    private PostgresCluster cluster;
+    private PostgresInstance replica;
+
+    @BeforeEach
+    void startCluster() {
+        cluster = DataPlane.startCluster(1);
+        replica = cluster.replicas().getFirst();
+        assertThat(DataPlane.probe(cluster).healthy()).as("healthy before the fault").isTrue();
+    }
+
+    @AfterEach
+    void stopCluster() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    /** The seeds' failure: a "replica" that came up as a second primary and silently received nothing. */
+    @Test
+    void aReplicaStartedWithoutStandbySignalIsReportedNotInRecovery() throws Exception {
+        replica.stop();
+        Files.delete(replica.dataDirectory().resolve("standby.signal"));
+        replica.start();
+
+        try (Connection connection = replica.connectAsSuperuser();
+             var statement = connection.createStatement();
+             ResultSet row = statement.executeQuery("select pg_is_in_recovery()")) {
+            row.next();
+            assertThat(row.getBoolean(1)).as("the instance itself says it is a primary").isFalse();
+        }
+        ReplicationReport report = DataPlane.probe(cluster);
+
+        assertThat(report.healthy()).isFalse();
+        assertThat(report.problems()).singleElement().satisfies(problem -> {
+            assertThat(problem.instance()).isEqualTo("shop-pg-1");
+            assertThat(problem.reason()).isEqualTo(Reason.ReplicaNotInRecovery);
+            assertThat(problem.message()).contains("shop-pg-1", "pg_is_in_recovery() = false", "standby.signal");
+        });
+    }
+
+    @Test
+    void aStoppedReplicaIsReportedUnreachableAndHealthyAgainOnceRestarted() {
+        replica.stop();
+
+        ReplicationReport report = DataPlane.probe(cluster);
+
+        assertThat(report.problems()).extracting(Problem::instance, Problem::reason)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("shop-pg-1", Reason.ReplicaUnreachable));
+
+        replica.start();
+        await("replication healthy again").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .until(() -> DataPlane.probe(cluster).healthy());
+    }
+}
