@@ -8,12 +8,12 @@ import java.util.Comparator;
 import java.util.stream.Stream;
 
 /** Creating directories the servers may write, and removing test state afterwards. */
-final class Directories {
+public final class Directories {
 
     private Directories() {
     }
 
-    static Path createOwned(Path directory, ServerUser owner) {
+    public static Path createOwned(Path directory, ServerUser owner) {
         try {
             Files.createDirectories(directory);
             owner.own(directory);
@@ -23,7 +23,7 @@ final class Directories {
         }
     }
 
-    static void deleteRecursively(Path directory) {
+    public static void deleteRecursively(Path directory) {
         if (!Files.exists(directory)) {
             return;
         }

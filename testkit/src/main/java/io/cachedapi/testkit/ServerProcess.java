@@ -77,11 +77,23 @@ public final class ServerProcess {
                 return Optional.empty();
             }
             long pid = Long.parseLong(Files.readString(pidFile).strip());
+            Instant written = Files.getLastModifiedTime(pidFile).toInstant();
             return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+                    .filter(handle -> startedBefore(handle, written))
                     .map(handle -> new ServerProcess(name, pid, logFile, pidFile, stopSignal));
         } catch (IOException | NumberFormatException e) {
             return Optional.empty();
         }
+    }
+
+    /**
+     * Whether the process was started before its pid file was written: after a reboot the pid may
+     * name an unrelated process, which must never be signalled.
+     */
+    private static boolean startedBefore(ProcessHandle handle, Instant pidFileWritten) {
+        return handle.info().startInstant()
+                .map(started -> !started.isAfter(pidFileWritten.plusSeconds(1)))
+                .orElse(true);
     }
 
     public String name() {

@@ -1,0 +1,29 @@
+# The commands of the README. Each goes through scripts/toolchain.sh, which installs what is
+# missing (a JDK >= 21, PostgreSQL server binaries, redis-server, shellcheck) or says what to install.
+SHELL := /bin/bash
+TOOLCHAIN := scripts/toolchain.sh
+MVNW := ./mvnw -B -ntp
+STACK_CLI = java -jar $(firstword $(wildcard testkit/target/cachedapi-testkit-*-cli.jar))
+STACK_ARGS := --state-dir .local --sample manifests/samples/cachedapi.yaml \
+              --scripts operator/src/main/resources/io/cachedapi/operator/postgres
+
+.PHONY: test up down status stack-cli
+
+## test: every test, on real PostgreSQL (primary + streaming replicas) and Redis
+test:
+	$(TOOLCHAIN) $(MVNW) verify
+
+## up: the sample CachedApi as local processes, state under .local/, addresses in .local/stack.env
+up: stack-cli
+	$(TOOLCHAIN) $(STACK_CLI) up $(STACK_ARGS)
+
+## status: each Postgres instance's role and replication as Postgres reports them; Redis health
+status: stack-cli
+	$(TOOLCHAIN) $(STACK_CLI) status $(STACK_ARGS)
+
+## down: stop every process of the local stack (its data stays in .local/)
+down: stack-cli
+	$(TOOLCHAIN) $(STACK_CLI) down $(STACK_ARGS)
+
+stack-cli:
+	$(TOOLCHAIN) $(MVNW) -q -pl testkit -am -DskipTests package

@@ -1,0 +1,342 @@
+package io.cachedapi.testkit.stack;
+
+import io.cachedapi.testkit.Directories;
+import io.cachedapi.testkit.PostgresCluster;
+import io.cachedapi.testkit.PostgresInstance;
+import io.cachedapi.testkit.RedisServer;
+import io.cachedapi.testkit.ServerProcess;
+import io.cachedapi.testkit.ServerUser;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * One CachedApi as local processes: the Postgres primary and replicas (bootstrapped by the
+ * operator's scripts), and Redis, all state under one directory (normally {@code .local/} in the
+ * checkout). Ports and passwords are kept there, so {@code up} is idempotent and a restart reuses
+ * the data; {@code stack.env} tells clients where everything is.
+ *
+ * <pre>
+ * state/
+ *   stack.properties   name and ports, for the next up
+ *   stack.env          KEY=value for clients (0600: it holds passwords)
+ *   scripts/           the bootstrap scripts the instances run
+ *   pg/                secrets/ and one directory per instance (data/, server.log, server.pid)
+ *   redis/             redis.conf, data, server.log, server.pid
+ * </pre>
+ */
+public final class LocalStack {
+
+    private static final String HOST = "127.0.0.1";
+
+    private final Path state;
+    private final StackSpec spec;
+
+    public LocalStack(Path state, StackSpec spec) {
+        this.state = state.toAbsolutePath().normalize();
+        this.spec = spec;
+    }
+
+    public Path envFile() {
+        return state.resolve("stack.env");
+    }
+
+    /**
+     * Starts whatever is not running yet (the primary, each replica, Redis) with the scripts found in
+     * {@code scripts}, then writes {@code stack.env}. Returns what it wrote.
+     */
+    public Map<String, String> up(Path scripts) {
+        ServerUser user = ServerUser.forThisProcess();
+        user.requireWritable(Directories.createOwned(state, user));
+        refuseAnotherRunningStack();
+        installScripts(scripts, user);
+
+        PostgresCluster cluster = postgres().start();
+        RedisServer redis = redis().start();
+        stopInstancesBeyond(cluster.instances().size());
+
+        var ports = new Properties();
+        ports.setProperty("name", spec.name());
+        ports.setProperty("pg.ports", cluster.instances().stream()
+                .map(instance -> Integer.toString(instance.port())).collect(Collectors.joining(",")));
+        ports.setProperty("redis.port", Integer.toString(redis.port()));
+        storeProperties(ports);
+
+        Map<String, String> env = environment(cluster, redis);
+        writeEnvFile(env);
+        return env;
+    }
+
+    /** Stops every server of the stack that runs (replicas, then the primary, then Redis); data stays. */
+    public List<String> down() {
+        var stopped = new ArrayList<String>();
+        for (Path instance : postgresInstanceDirectories().reversed()) {
+            attach(instance).ifPresent(process -> {
+                process.stop();
+                stopped.add(process.name());
+            });
+        }
+        ServerProcess.attach("redis", redisDirectory().resolve("server.pid"), redisDirectory().resolve("server.log"),
+                "TERM").ifPresent(process -> {
+                    process.stop();
+                    stopped.add("redis");
+                });
+        return stopped;
+    }
+
+    /** What Postgres and Redis say about themselves: role, replication state and lag, Redis health. */
+    public String status() {
+        if (!Files.exists(state.resolve("stack.properties"))) {
+            return "the local stack is not set up in " + state + " (run make up)\n";
+        }
+        var out = new StringBuilder();
+        PostgresCluster cluster = postgres();
+        for (PostgresInstance instance : cluster.instances()) {
+            out.append(String.format("%-12s %s:%d  ", instance.name(), HOST, instance.port()));
+            if (!instance.isRunning()) {
+                out.append("not running\n");
+                continue;
+            }
+            try (Connection connection = instance.connectAsSuperuser()) {
+                out.append(describePostgres(connection));
+            } catch (SQLException e) {
+                out.append("running but not answering: ").append(e.getMessage()).append('\n');
+            }
+        }
+        RedisServer redis = redis();
+        out.append(String.format("%-12s %s:%d  ", "redis", HOST, redis.port()));
+        out.append(redis.isRunning() ? describeRedis(redis) : "not running\n");
+        return out.toString();
+    }
+
+    private PostgresCluster postgres() {
+        return PostgresCluster.builder(state.resolve("scripts"))
+                .name(spec.postgresName())
+                .replicas(spec.postgresReplicas())
+                .database(spec.database())
+                .baseDirectory(state.resolve("pg"))
+                .ports(storedPostgresPorts())
+                .detached(true)
+                .build();
+    }
+
+    private RedisServer redis() {
+        return RedisServer.builder()
+                .directory(redisDirectory())
+                .port(Integer.parseInt(loadProperties().getProperty("redis.port", "0")))
+                .maxMemory(spec.redisMaxMemory())
+                .maxMemoryPolicy(spec.redisMaxMemoryPolicy())
+                .appendOnly(spec.redisAppendOnly())
+                .detached(true)
+                .build();
+    }
+
+    private Map<String, String> environment(PostgresCluster cluster, RedisServer redis) {
+        var env = new LinkedHashMap<String, String>();
+        env.put("STACK_NAME", spec.name());
+        env.put("PG_HOST", HOST);
+        env.put("PG_PRIMARY_PORT", Integer.toString(cluster.primary().port()));
+        env.put("PG_REPLICA_PORTS", cluster.replicas().stream()
+                .map(replica -> Integer.toString(replica.port())).collect(Collectors.joining(",")));
+        env.put("PG_DATABASE", cluster.database());
+        env.put("PG_SUPERUSER", cluster.credentials().superuser());
+        env.put("PG_SUPERUSER_PASSWORD", cluster.credentials().superuserPassword());
+        env.put("PG_APP_USER", cluster.credentials().appUser());
+        env.put("PG_APP_PASSWORD", cluster.credentials().appPassword());
+        env.put("REDIS_HOST", HOST);
+        env.put("REDIS_PORT", Integer.toString(redis.port()));
+        env.put("REDIS_PASSWORD", redis.password());
+        env.put("API_URLS", "");
+        return env;
+    }
+
+    private void refuseAnotherRunningStack() {
+        String running = loadProperties().getProperty("name");
+        if (running != null && !running.equals(spec.name())
+                && postgresInstanceDirectories().stream().anyMatch(dir -> attach(dir).isPresent())) {
+            throw new IllegalStateException("the stack '" + running + "' is up in " + state
+                    + "; run make down before bringing up '" + spec.name() + "'");
+        }
+    }
+
+    /** Replicas the sample no longer asks for are stopped (their data stays). */
+    private void stopInstancesBeyond(int wanted) {
+        String prefix = spec.postgresName() + "-";
+        postgresInstanceDirectories().stream()
+                .filter(dir -> dir.getFileName().toString().startsWith(prefix) && ordinal(dir) >= wanted)
+                .forEach(dir -> attach(dir).ifPresent(ServerProcess::stop));
+    }
+
+    private void installScripts(Path source, ServerUser user) {
+        Path target = Directories.createOwned(state.resolve("scripts"), user);
+        try (Stream<Path> files = Files.list(source)) {
+            List<Path> scripts = files.filter(file -> file.getFileName().toString().endsWith(".sh")).toList();
+            if (scripts.stream().noneMatch(file -> file.getFileName().toString().equals("start.sh"))) {
+                throw new IllegalArgumentException("no start.sh among the bootstrap scripts in " + source);
+            }
+            for (Path script : scripts) {
+                Path copy = target.resolve(script.getFileName());
+                Files.copy(script, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString("rwxr-xr-x"));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot install the bootstrap scripts from " + source, e);
+        }
+    }
+
+    /** Every Postgres instance directory under the state, by ordinal (primaries first). */
+    private List<Path> postgresInstanceDirectories() {
+        Path base = state.resolve("pg");
+        if (!Files.isDirectory(base)) {
+            return List.of();
+        }
+        try (Stream<Path> dirs = Files.list(base)) {
+            return dirs.filter(dir -> dir.getFileName().toString().matches(".+-pg-[0-9]+"))
+                    .sorted(Comparator.comparingInt(LocalStack::ordinal))
+                    .toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static int ordinal(Path instanceDirectory) {
+        String name = instanceDirectory.getFileName().toString();
+        return Integer.parseInt(name.substring(name.lastIndexOf('-') + 1));
+    }
+
+    private static Optional<ServerProcess> attach(Path instanceDirectory) {
+        return ServerProcess.attach(instanceDirectory.getFileName().toString(), instanceDirectory.resolve("server.pid"),
+                instanceDirectory.resolve("server.log"), "INT");
+    }
+
+    private Path redisDirectory() {
+        return state.resolve("redis");
+    }
+
+    private List<Integer> storedPostgresPorts() {
+        Properties stored = loadProperties();
+        if (!spec.name().equals(stored.getProperty("name"))) {
+            return List.of();
+        }
+        return Arrays.stream(stored.getProperty("pg.ports", "").split(","))
+                .filter(port -> !port.isBlank()).map(Integer::parseInt).toList();
+    }
+
+    private Properties loadProperties() {
+        var properties = new Properties();
+        Path file = state.resolve("stack.properties");
+        if (Files.exists(file)) {
+            try (var reader = Files.newBufferedReader(file)) {
+                properties.load(reader);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + file, e);
+            }
+        }
+        return properties;
+    }
+
+    private void storeProperties(Properties properties) {
+        try (var writer = Files.newBufferedWriter(state.resolve("stack.properties"))) {
+            properties.store(writer, "local stack ports, reused by the next make up");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void writeEnvFile(Map<String, String> env) {
+        Path file = envFile();
+        String content = "# The local stack, written by make up. Load it with: set -a; . " + file + "; set +a\n"
+                + env.entrySet().stream().map(entry -> entry.getKey() + "=" + entry.getValue() + "\n")
+                .collect(Collectors.joining());
+        try {
+            Files.deleteIfExists(file);
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(file, content);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
+    }
+
+    private static String describePostgres(Connection connection) throws SQLException {
+        var out = new StringBuilder();
+        try (Statement statement = connection.createStatement()) {
+            boolean inRecovery = queryBoolean(statement, "select pg_is_in_recovery()");
+            out.append(inRecovery ? "replica" : "primary")
+                    .append(" (pg_is_in_recovery = ").append(inRecovery ? "t" : "f").append(")\n");
+            if (inRecovery) {
+                try (ResultSet rs = statement.executeQuery("""
+                        select r.status, r.sender_host, r.sender_port,
+                               pg_wal_lsn_diff(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn()) as unreplayed,
+                               coalesce(round(extract(epoch from now() - pg_last_xact_replay_timestamp())::numeric, 1)
+                                        || ' s ago', 'none yet') as last_replay
+                        from (select 1) one left join pg_stat_wal_receiver r on true""")) {
+                    rs.next();
+                    out.append(rs.getString("status") == null
+                            ? "    wal receiver: none (not streaming from any primary)\n"
+                            : String.format("    wal receiver: %s from %s:%s, received but not replayed %s bytes,"
+                                            + " last replayed transaction: %s%n",
+                                    rs.getString("status"), rs.getString("sender_host"), rs.getString("sender_port"),
+                                    rs.getString("unreplayed"), rs.getString("last_replay")));
+                }
+            } else {
+                try (ResultSet rs = statement.executeQuery("""
+                        select application_name, state, sync_state,
+                               pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn) as lag
+                        from pg_stat_replication order by application_name""")) {
+                    boolean any = false;
+                    while (rs.next()) {
+                        any = true;
+                        out.append(String.format("    replica %s: %s (%s), replay lag %s bytes%n",
+                                rs.getString("application_name"), rs.getString("state"),
+                                rs.getString("sync_state"), rs.getString("lag")));
+                    }
+                    if (!any) {
+                        out.append("    no replica connected\n");
+                    }
+                }
+            }
+        }
+        return out.toString();
+    }
+
+    private static boolean queryBoolean(Statement statement, String sql) throws SQLException {
+        try (ResultSet rs = statement.executeQuery(sql)) {
+            rs.next();
+            return rs.getBoolean(1);
+        }
+    }
+
+    private static String describeRedis(RedisServer redis) {
+        try {
+            String pong = redis.command("PING");
+            String memory = redis.command("INFO", "memory");
+            return pong + ", used_memory " + infoField(memory, "used_memory_human")
+                    + " of maxmemory " + infoField(memory, "maxmemory_human")
+                    + ", policy " + infoField(memory, "maxmemory_policy") + "\n";
+        } catch (IOException e) {
+            return "running but not answering: " + e.getMessage() + "\n";
+        }
+    }
+
+    private static String infoField(String info, String field) {
+        return info.lines().filter(line -> line.startsWith(field + ":"))
+                .map(line -> line.substring(field.length() + 1).strip()).findFirst().orElse("?");
+    }
+}

@@ -1,0 +1,73 @@
+package io.cachedapi.testkit.stack;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * {@code make up | down | status}: the local stack from the command line.
+ *
+ * <pre>
+ * java -jar testkit/target/cachedapi-testkit-*-cli.jar up|down|status
+ *      [--state-dir .local] [--sample manifests/samples/cachedapi.yaml] [--scripts DIR]
+ * </pre>
+ */
+public final class LocalStackCli {
+
+    private static final String USAGE = """
+            usage: local-stack up|down|status [--state-dir DIR] [--sample FILE] [--scripts DIR]
+              up      start the Postgres primary, its replicas and Redis of the sample; write DIR/stack.env
+              down    stop every server of the stack (data stays in DIR)
+              status  each Postgres instance's role and replication as Postgres reports them; Redis health
+            defaults: --state-dir .local  --sample manifests/samples/cachedapi.yaml
+                      --scripts operator/src/main/resources/io/cachedapi/operator/postgres""";
+
+    private LocalStackCli() {
+    }
+
+    public static void main(String[] args) {
+        try {
+            System.exit(run(List.of(args)));
+        } catch (RuntimeException e) {
+            // A person reads this: the message says what failed and, for a server, the tail of its log.
+            System.err.println("local stack: " + e.getMessage());
+            System.exit(1);
+        }
+    }
+
+    static int run(List<String> args) {
+        if (args.isEmpty() || args.contains("--help") || args.contains("-h")) {
+            System.out.println(USAGE);
+            return args.isEmpty() ? 2 : 0;
+        }
+        Path state = Path.of(".local");
+        Path sample = Path.of("manifests/samples/cachedapi.yaml");
+        Path scripts = Path.of("operator/src/main/resources/io/cachedapi/operator/postgres");
+        for (int i = 1; i < args.size(); i += 2) {
+            if (i + 1 >= args.size()) {
+                throw new IllegalArgumentException(args.get(i) + " needs a value\n" + USAGE);
+            }
+            Path value = Path.of(args.get(i + 1));
+            switch (args.get(i)) {
+                case "--state-dir" -> state = value;
+                case "--sample" -> sample = value;
+                case "--scripts" -> scripts = value;
+                default -> throw new IllegalArgumentException("unknown option " + args.get(i) + "\n" + USAGE);
+            }
+        }
+        LocalStack stack = new LocalStack(state, StackSpec.read(sample));
+        switch (args.getFirst()) {
+            case "up" -> {
+                stack.up(scripts);
+                System.out.println("local stack up; its ports and passwords are in " + stack.envFile());
+                System.out.print(stack.status());
+            }
+            case "down" -> {
+                List<String> stopped = stack.down();
+                System.out.println(stopped.isEmpty() ? "nothing was running" : "stopped " + String.join(", ", stopped));
+            }
+            case "status" -> System.out.print(stack.status());
+            default -> throw new IllegalArgumentException("unknown command " + args.getFirst() + "\n" + USAGE);
+        }
+        return 0;
+    }
+}
