@@ -1,0 +1,15 @@
+package io.cachedapi.service;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+
+/** The reference CachedApi service: cache-aside reads over a read/write split. */
+@SpringBootApplication
+@ConfigurationPropertiesScan
+public class CachedApiApplication {
+
+    public static void main(String[] args) {
+        SpringApplication.run(CachedApiApplication.class, args);
+    }
+}

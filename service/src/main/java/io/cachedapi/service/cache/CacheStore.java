@@ -1,0 +1,211 @@
+package io.cachedapi.service.cache;
+
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.data.redis.core.ScanOptions;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.core.script.RedisScript;
+import org.springframework.stereotype.Component;
+
+/**
+ * Redis as the cache, behind a circuit breaker: every command has the configured timeout, failures
+ * open the breaker, and while it is open no command is sent at all (the caller bypasses the cache).
+ * Invalidations that could not reach Redis are kept and replayed before the cache is used again, so
+ * an outage never leaves an entry that a write should have removed.
+ */
+@Component
+public class CacheStore {
+
+    private static final Logger log = LoggerFactory.getLogger(CacheStore.class);
+
+    /** The highest WAL position any instance has written at; replicas behind it may miss a write. */
+    static final String WRITE_FENCE_KEY = "cachedapi:write-fence";
+
+    /** Generations outlive any read in flight by far; after that a lost generation is harmless. */
+    private static final Duration GENERATION_TTL = Duration.ofHours(1);
+
+    /** Bounds what an outage may leave to replay; past it every cached key is dropped on recovery. */
+    private static final int MAX_PENDING_GROUPS = 100_000;
+
+    /** Stores the value only if the group's generation is still the one seen before the database read. */
+    private static final RedisScript<Long> FILL = RedisScript.of("""
+            local current = redis.call('GET', KEYS[2]) or ''
+            if current ~= ARGV[1] then return 0 end
+            redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+            redis.call('SADD', KEYS[3], KEYS[1])
+            redis.call('PEXPIRE', KEYS[3], ARGV[3])
+            return 1
+            """, Long.class);
+
+    /**
+     * Raises the write fence to ARGV[1], then for each group (KEYS in pairs: generation, index) moves
+     * the generation on and deletes every key filled in the group.
+     */
+    private static final RedisScript<Long> INVALIDATE = RedisScript.of("""
+            if tonumber(ARGV[1]) > tonumber(redis.call('GET', KEYS[1]) or '0') then
+              redis.call('SET', KEYS[1], ARGV[1])
+            end
+            for i = 2, #KEYS, 2 do
+              redis.call('INCR', KEYS[i])
+              redis.call('PEXPIRE', KEYS[i], ARGV[2])
+              local filled = redis.call('SMEMBERS', KEYS[i + 1])
+              for _, key in ipairs(filled) do redis.call('DEL', key) end
+              redis.call('DEL', KEYS[i + 1])
+            end
+            return 1
+            """, Long.class);
+
+    private final StringRedisTemplate redis;
+    private final CircuitBreaker breaker;
+    private final Counter errors;
+    private final Set<String> pendingGroups = ConcurrentHashMap.newKeySet();
+    private final AtomicLong pendingFence = new AtomicLong();
+    private volatile boolean pendingOverflow;
+
+    public CacheStore(StringRedisTemplate redis, CircuitBreakerRegistry breakers, MeterRegistry meters) {
+        this.redis = redis;
+        this.breaker = breakers.circuitBreaker("redis", CircuitBreakerConfig.custom()
+                .slidingWindowSize(20)
+                .minimumNumberOfCalls(5)
+                .failureRateThreshold(50)
+                .waitDurationInOpenState(Duration.ofSeconds(1))
+                .permittedNumberOfCallsInHalfOpenState(2)
+                .build());
+        this.errors = Counter.builder("cache.errors")
+                .description("Redis commands that failed or timed out (the request went on without the cache)")
+                .register(meters);
+    }
+
+    /**
+     * The entry, its group's generation and the write fence, in one round trip; empty when the cache
+     * must be bypassed (breaker open, Redis failing, or invalidations still to replay).
+     */
+    public Optional<Snapshot> snapshot(CacheKey key) {
+        if (!replayPendingInvalidations()) {
+            return Optional.empty();
+        }
+        return call(() -> {
+            List<String> values = redis.opsForValue().multiGet(List.of(key.key(), key.generationKey(), WRITE_FENCE_KEY));
+            if (values == null) {
+                throw new IllegalStateException("MGET answered nothing");
+            }
+            return new Snapshot(values.get(0), values.get(1) == null ? "" : values.get(1),
+                    values.get(2) == null ? 0 : Long.parseLong(values.get(2)));
+        });
+    }
+
+    /** Stores {@code value} unless the key's group was invalidated since {@code snapshot} was taken. */
+    public void fill(CacheKey key, Snapshot snapshot, String value, Duration ttl) {
+        call(() -> redis.execute(FILL, List.of(key.key(), key.generationKey(), key.indexKey()),
+                snapshot.generation(), value, Long.toString(ttl.toMillis())));
+    }
+
+    /**
+     * After a commit at {@code lsn}: raises the write fence and invalidates the groups. When Redis cannot
+     * be reached the invalidation is kept and replayed before the cache is read again.
+     */
+    public void invalidate(long lsn, List<String> groups) {
+        pendingFence.accumulateAndGet(lsn, Math::max);
+        addPending(groups);
+        replayPendingInvalidations();
+    }
+
+    public CircuitBreaker.State state() {
+        return breaker.getState();
+    }
+
+    /** True when nothing is left to replay. */
+    private boolean replayPendingInvalidations() {
+        if (pendingGroups.isEmpty() && pendingFence.get() == 0 && !pendingOverflow) {
+            return true;
+        }
+        synchronized (this) {
+            List<String> groups = new ArrayList<>(pendingGroups);
+            long fence = pendingFence.get();
+            boolean overflow = pendingOverflow;
+            if (groups.isEmpty() && fence == 0 && !overflow) {
+                return true;
+            }
+            var keys = new ArrayList<String>();
+            keys.add(WRITE_FENCE_KEY);
+            for (String group : groups) {
+                keys.add(CacheKey.generationKey(group));
+                keys.add(CacheKey.indexKey(group));
+            }
+            boolean done = call(() -> {
+                if (overflow) {
+                    dropEverything();
+                }
+                return redis.execute(INVALIDATE, keys, Long.toString(fence), Long.toString(GENERATION_TTL.toMillis()));
+            }).isPresent();
+            if (done) {
+                groups.forEach(pendingGroups::remove);
+                pendingFence.compareAndSet(fence, 0);
+                if (overflow) {
+                    pendingOverflow = false;
+                }
+            }
+            return done && pendingGroups.isEmpty() && pendingFence.get() == 0 && !pendingOverflow;
+        }
+    }
+
+    private void addPending(List<String> groups) {
+        if (pendingGroups.size() + groups.size() > MAX_PENDING_GROUPS) {
+            pendingOverflow = true;
+            pendingGroups.clear();
+        } else {
+            pendingGroups.addAll(groups);
+        }
+    }
+
+    /** After an outage too long to track key by key: every cached entry goes (generations move on first). */
+    private void dropEverything() {
+        for (String pattern : List.of("product:*", "users:*")) {
+            try (var cursor = redis.scan(ScanOptions.scanOptions()
+                    .match(pattern).count(1000).build())) {
+                cursor.forEachRemaining(key -> {
+                    if (key.endsWith(":gen")) {
+                        redis.opsForValue().increment(key);
+                    } else {
+                        redis.delete(key);
+                    }
+                });
+            }
+        }
+    }
+
+    /** Runs a Redis command through the breaker; empty when the breaker is open or the command failed. */
+    private <T> Optional<T> call(Supplier<T> command) {
+        try {
+            return Optional.ofNullable(breaker.executeSupplier(command));
+        } catch (CallNotPermittedException open) {
+            return Optional.empty();
+        } catch (RuntimeException e) {
+            errors.increment();
+            log.debug("Redis command failed: {}", e.toString());
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * @param value      the cached entry, or null
+     * @param generation the group's generation ("" when it never was invalidated)
+     * @param writeFence the highest WAL position written by any instance, as Redis knows it
+     */
+    public record Snapshot(String value, String generation, long writeFence) {
+    }
+}

@@ -1,0 +1,90 @@
+package io.cachedapi.service.cache;
+
+import io.cachedapi.service.config.CachedApiProperties;
+import io.cachedapi.service.data.ReadRouter;
+import io.cachedapi.service.data.ReadRouter.Routed;
+import io.cachedapi.service.data.ReadRouter.Source;
+import io.cachedapi.service.data.Writes;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+/**
+ * Cache-aside reads. One Redis round trip gives the entry, its group's generation and the write fence.
+ * On a miss, concurrent readers of the same key share one database read, routed to a replica only if
+ * it has replayed every write known to the fence, and the result is stored only if no write
+ * invalidated the group meanwhile. When Redis cannot be used the read goes to the database directly.
+ */
+@Component
+public class CachedReads {
+
+    private final CacheStore store;
+    private final ReadRouter router;
+    private final Writes writes;
+    private final Duration ttl;
+    private final CacheFillListener fillListener;
+    private final SingleFlight<Read> flights = new SingleFlight<>();
+    private final Map<CacheType, Counter> hits = new EnumMap<>(CacheType.class);
+    private final Map<CacheType, Counter> misses = new EnumMap<>(CacheType.class);
+    private final Map<CacheType, Counter> bypasses = new EnumMap<>(CacheType.class);
+
+    public CachedReads(CacheStore store, ReadRouter router, Writes writes, CachedApiProperties properties,
+                       ObjectProvider<CacheFillListener> fillListener, MeterRegistry meters) {
+        this.store = store;
+        this.router = router;
+        this.writes = writes;
+        this.ttl = properties.cache().ttl();
+        this.fillListener = fillListener.getIfAvailable(() -> CacheFillListener.NONE);
+        for (CacheType type : CacheType.values()) {
+            hits.put(type, counter(meters, "cache.hits", "Reads answered from Redis", type));
+            misses.put(type, counter(meters, "cache.misses", "Reads not found in Redis, loaded from the database", type));
+            bypasses.put(type, counter(meters, "cache.bypasses", "Reads that skipped Redis while it was unusable", type));
+        }
+    }
+
+    /**
+     * The JSON fragment for {@code key}, from the cache or from {@code load} (empty when the row does
+     * not exist; absence is not cached).
+     */
+    public Read read(CacheKey key, Function<JdbcClient, Optional<String>> load) {
+        Optional<CacheStore.Snapshot> found = store.snapshot(key);
+        if (found.isEmpty()) {
+            bypasses.get(key.type()).increment();
+            Routed<Optional<String>> routed = router.read(writes.lastCommittedLsn(), load);
+            return new Read(routed.value(), CacheStatus.BYPASS, routed.source());
+        }
+        CacheStore.Snapshot snapshot = found.get();
+        if (snapshot.value() != null) {
+            hits.get(key.type()).increment();
+            return new Read(Optional.of(snapshot.value()), CacheStatus.HIT, Source.CACHE);
+        }
+        misses.get(key.type()).increment();
+        long fence = Math.max(snapshot.writeFence(), writes.lastCommittedLsn());
+        // Readers that saw the same generation and fence want the same thing: one load serves them all.
+        return flights.run(key.key() + '@' + snapshot.generation() + '@' + fence, () -> {
+            Routed<Optional<String>> routed = router.read(fence, load);
+            routed.value().ifPresent(value -> {
+                fillListener.beforeFill(key);
+                store.fill(key, snapshot, value, ttl);
+            });
+            return new Read(routed.value(), CacheStatus.MISS, routed.source());
+        });
+    }
+
+    private static Counter counter(MeterRegistry meters, String name, String description, CacheType type) {
+        return Counter.builder(name).description(description).tag("cache_type", type.label()).register(meters);
+    }
+
+    /**
+     * @param fragment the cached JSON fragment ({@code "data":...} with its siblings), empty when absent
+     */
+    public record Read(Optional<String> fragment, CacheStatus status, Source source) {
+    }
+}

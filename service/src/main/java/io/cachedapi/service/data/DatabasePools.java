@@ -1,0 +1,54 @@
+package io.cachedapi.service.data;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.cachedapi.service.config.CachedApiProperties;
+import java.time.Duration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Primary;
+
+/**
+ * The two connection pools of the read/write split. The write pool (the primary) is the application's
+ * primary DataSource: Flyway, transactions and read-after-write use it. The read pool (the replicas)
+ * may be down at start-up and fails fast, so that reads fall back to the primary instead of waiting.
+ */
+@Configuration(proxyBeanMethods = false)
+public class DatabasePools {
+
+    public static final String WRITE = "writeDataSource";
+    public static final String READ = "readDataSource";
+
+    @Bean(WRITE)
+    @Primary
+    HikariDataSource writeDataSource(CachedApiProperties properties) {
+        HikariDataSource pool = pool("write", properties.db().writeUrl(), properties.db());
+        pool.setConnectionTimeout(Duration.ofSeconds(2).toMillis());
+        pool.addDataSourceProperty("connectTimeout", "2");
+        pool.addDataSourceProperty("socketTimeout", "30");
+        return pool;
+    }
+
+    @Bean(READ)
+    HikariDataSource readDataSource(CachedApiProperties properties) {
+        HikariDataSource pool = pool("read", properties.db().readUrl(), properties.db());
+        pool.setInitializationFailTimeout(-1);                      // a replica may come up after us
+        pool.setConnectionTimeout(Duration.ofMillis(250).toMillis()); // Hikari's minimum
+        pool.setValidationTimeout(Duration.ofMillis(250).toMillis());
+        pool.addDataSourceProperty("connectTimeout", "1");
+        pool.addDataSourceProperty("socketTimeout", "10");
+        pool.setReadOnly(true);
+        return pool;
+    }
+
+    private static HikariDataSource pool(String name, String url, CachedApiProperties.Db db) {
+        var pool = new HikariDataSource();
+        pool.setPoolName(name);
+        pool.setJdbcUrl(url);
+        pool.setUsername(db.username());
+        pool.setPassword(db.password());
+        pool.setMaximumPoolSize(10);
+        pool.addDataSourceProperty("ApplicationName", "cachedapi-" + name);
+        pool.addDataSourceProperty("tcpKeepAlive", "true");
+        return pool;
+    }
+}

@@ -1,0 +1,125 @@
+package io.cachedapi.service.data;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.dao.DataAccessException;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.TransactionException;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Runs read queries on a replica when one answers and has replayed every write the reader depends
+ * on, otherwise on the primary. A replica that fails opens a circuit breaker, so while it is down
+ * reads go straight to the primary instead of each waiting for a connection first.
+ */
+@Component
+public class ReadRouter {
+
+    private static final Logger log = LoggerFactory.getLogger(ReadRouter.class);
+
+    /** What a replica has replayed, as a byte position; NULL (not in recovery: the pool reaches a primary) is current. */
+    private static final String REPLAYED_LSN =
+            "select coalesce(pg_wal_lsn_diff(pg_last_wal_replay_lsn(), '0/0')::bigint, " + Long.MAX_VALUE + ")";
+
+    private final JdbcClient replica;
+    private final JdbcClient primary;
+    private final TransactionTemplate onReplica;
+    private final TransactionTemplate onPrimary;
+    private final CircuitBreaker replicaBreaker;
+    private final Counter replicaReads;
+    private final Counter primaryReads;
+    private final Counter lagFallbacks;
+
+    public ReadRouter(@Qualifier(DatabasePools.WRITE) DataSource primaryPool,
+                      @Qualifier(DatabasePools.READ) DataSource replicaPool,
+                      CircuitBreakerRegistry breakers, MeterRegistry meters) {
+        this.replica = JdbcClient.create(replicaPool);
+        this.primary = JdbcClient.create(primaryPool);
+        this.onReplica = readOnly(replicaPool);
+        this.onPrimary = readOnly(primaryPool);
+        this.replicaBreaker = breakers.circuitBreaker("replica", CircuitBreakerConfig.custom()
+                .slidingWindowSize(10)
+                .minimumNumberOfCalls(3)
+                .failureRateThreshold(50)
+                .waitDurationInOpenState(Duration.ofSeconds(2))
+                .permittedNumberOfCallsInHalfOpenState(1)
+                .build());
+        this.replicaReads = readsCounter(meters, "replica");
+        this.primaryReads = readsCounter(meters, "primary");
+        this.lagFallbacks = Counter.builder("cachedapi.db.replica.lag.fallbacks")
+                .description("Reads sent to the primary because the replica had not replayed a write they depend on")
+                .register(meters);
+    }
+
+    /**
+     * Runs {@code query} where it may: on a replica that has replayed up to {@code requiredLsn} (0: no
+     * requirement), else on the primary. Each run is one read-only transaction, so the replay check and
+     * the query see the same server.
+     */
+    public <T> Routed<T> read(long requiredLsn, Function<JdbcClient, T> query) {
+        if (replicaBreaker.tryAcquirePermission()) {
+            long start = System.nanoTime();
+            try {
+                Routed<T> routed = onReplica.execute(status -> {
+                    if (requiredLsn > 0 && replayedLsn() < requiredLsn) {
+                        return null;
+                    }
+                    return new Routed<>(query.apply(replica), Source.REPLICA);
+                });
+                replicaBreaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+                if (routed != null) {
+                    replicaReads.increment();
+                    return routed;
+                }
+                lagFallbacks.increment();
+            } catch (DataAccessException | TransactionException e) {
+                replicaBreaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
+                log.warn("replica read failed, reading from the primary: {}", e.getMostSpecificCause().getMessage());
+            }
+        }
+        T value = onPrimary.execute(status -> query.apply(primary));
+        primaryReads.increment();
+        return new Routed<>(value, Source.PRIMARY);
+    }
+
+    private long replayedLsn() {
+        return replica.sql(REPLAYED_LSN).query(Long.class).single();
+    }
+
+    private static TransactionTemplate readOnly(DataSource pool) {
+        var template = new TransactionTemplate(new DataSourceTransactionManager(pool));
+        template.setReadOnly(true);
+        return template;
+    }
+
+    private static Counter readsCounter(MeterRegistry meters, String target) {
+        return Counter.builder("cachedapi.db.reads")
+                .description("Database reads by the server that answered them")
+                .tag("target", target)
+                .register(meters);
+    }
+
+    /** Where a read was answered; the {@code source} of a response. */
+    public enum Source {
+        CACHE, REPLICA, PRIMARY;
+
+        public String label() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    public record Routed<T>(T value, Source source) {
+    }
+}

@@ -1,0 +1,100 @@
+package io.cachedapi.service;
+
+import io.cachedapi.operator.postgres.BootstrapScripts;
+import io.cachedapi.testkit.Directories;
+import io.cachedapi.testkit.PostgresCluster;
+import io.cachedapi.testkit.PostgresInstance;
+import io.cachedapi.testkit.RedisServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * Real servers for the service tests: a Postgres primary with one streaming replica (bootstrapped by
+ * the operator's scripts) and Redis, on loopback; service instances wired to them through the same
+ * CACHEDAPI_* contract the operator writes. Closing stops and removes everything.
+ */
+final class TestStack implements AutoCloseable {
+
+    private final Path scripts;
+    private final PostgresCluster postgres;
+    private final RedisServer redis;
+    private final List<ServiceInstance> instances = new ArrayList<>();
+
+    private TestStack(Path scripts, PostgresCluster postgres, RedisServer redis) {
+        this.scripts = scripts;
+        this.postgres = postgres;
+        this.redis = redis;
+    }
+
+    static TestStack start() {
+        Path scripts;
+        try {
+            scripts = BootstrapScripts.writeTo(Files.createTempDirectory("cachedapi-scripts-")).getParent();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        PostgresCluster postgres = PostgresCluster.builder(scripts).name("shop-pg").replicas(1).start();
+        try {
+            return new TestStack(scripts, postgres, RedisServer.builder().start());
+        } catch (RuntimeException e) {
+            postgres.close();
+            throw e;
+        }
+    }
+
+    PostgresInstance primary() {
+        return postgres.primary();
+    }
+
+    PostgresInstance replica() {
+        return postgres.replicas().getFirst();
+    }
+
+    RedisServer redis() {
+        return redis;
+    }
+
+    /** A service instance on a free port; {@code beans} are registered in its context before it starts. */
+    ServiceInstance startService(String name, Object... beans) {
+        var credentials = postgres.credentials();
+        Map<String, Object> contract = new HashMap<>();
+        contract.put("CACHEDAPI_INSTANCE", name);
+        contract.put("CACHEDAPI_DB_WRITE_URL", primary().jdbcUrl(postgres.database()));
+        contract.put("CACHEDAPI_DB_READ_URL", replica().jdbcUrl(postgres.database()));
+        contract.put("CACHEDAPI_DB_USERNAME", credentials.appUser());
+        contract.put("CACHEDAPI_DB_PASSWORD", credentials.appPassword());
+        contract.put("CACHEDAPI_REDIS_HOST", redis.host());
+        contract.put("CACHEDAPI_REDIS_PORT", redis.port());
+        contract.put("CACHEDAPI_REDIS_PASSWORD", redis.password());
+        contract.put("CACHEDAPI_CACHE_TTL", "60s");
+        contract.put("CACHEDAPI_CACHE_TIMEOUT", "50ms");
+        contract.put("server.port", 0);
+        ConfigurableApplicationContext context = new SpringApplicationBuilder(CachedApiApplication.class)
+                .properties(contract)
+                .initializers(ctx -> {
+                    for (int i = 0; i < beans.length; i++) {
+                        ctx.getBeanFactory().registerSingleton("testBean" + i, beans[i]);
+                    }
+                })
+                .run();
+        var instance = new ServiceInstance(context);
+        instances.add(instance);
+        return instance;
+    }
+
+    @Override
+    public void close() {
+        instances.forEach(ServiceInstance::close);
+        redis.close();
+        postgres.close();
+        Directories.deleteRecursively(scripts);
+    }
+}
