@@ -9,6 +9,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -58,6 +60,12 @@ final class TestStack implements AutoCloseable {
         return postgres.replicas().getFirst();
     }
 
+    /** A superuser connection to the application database on {@code instance}. */
+    Connection connectToAppDatabase(PostgresInstance instance) throws SQLException {
+        var credentials = postgres.credentials();
+        return instance.connect(credentials.superuser(), credentials.superuserPassword(), postgres.database());
+    }
+
     RedisServer redis() {
         return redis;
     }
@@ -76,7 +84,6 @@ final class TestStack implements AutoCloseable {
         contract.put("CACHEDAPI_REDIS_PASSWORD", redis.password());
         contract.put("CACHEDAPI_CACHE_TTL", "60s");
         contract.put("CACHEDAPI_CACHE_TIMEOUT", "50ms");
-        contract.put("server.port", 0);
         ConfigurableApplicationContext context = new SpringApplicationBuilder(CachedApiApplication.class)
                 .properties(contract)
                 .initializers(ctx -> {
@@ -84,7 +91,7 @@ final class TestStack implements AutoCloseable {
                         ctx.getBeanFactory().registerSingleton("testBean" + i, beans[i]);
                     }
                 })
-                .run();
+                .run("--server.port=0");
         var instance = new ServiceInstance(context);
         instances.add(instance);
         return instance;

@@ -101,12 +101,12 @@ public final class RedisServer implements AutoCloseable {
 
     /** Freezes the server (SIGSTOP): connections stay open but nothing answers, like a hung Redis. */
     public void hang() {
-        process.signal("STOP");
+        process().ifPresent(server -> server.signal("STOP"));
     }
 
     /** Lets a hung server go on (SIGCONT). */
     public void resume() {
-        process.signal("CONT");
+        process().ifPresent(server -> server.signal("CONT"));
     }
 
     /** True when the server answers PING after authenticating. */

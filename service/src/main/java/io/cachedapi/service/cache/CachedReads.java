@@ -30,7 +30,7 @@ public class CachedReads {
     private final Writes writes;
     private final Duration ttl;
     private final CacheFillListener fillListener;
-    private final SingleFlight<Read> flights = new SingleFlight<>();
+    private final SingleFlight<Read> flights;
     private final Map<CacheType, Counter> hits = new EnumMap<>(CacheType.class);
     private final Map<CacheType, Counter> misses = new EnumMap<>(CacheType.class);
     private final Map<CacheType, Counter> bypasses = new EnumMap<>(CacheType.class);
@@ -42,6 +42,10 @@ public class CachedReads {
         this.writes = writes;
         this.ttl = properties.cache().ttl();
         this.fillListener = fillListener.getIfAvailable(() -> CacheFillListener.NONE);
+        Counter coalesced = Counter.builder("cache.loads.coalesced")
+                .description("Cache misses answered by another request's database read of the same key")
+                .register(meters);
+        this.flights = new SingleFlight<>(coalesced::increment);
         for (CacheType type : CacheType.values()) {
             hits.put(type, counter(meters, "cache.hits", "Reads answered from Redis", type));
             misses.put(type, counter(meters, "cache.misses", "Reads not found in Redis, loaded from the database", type));

@@ -12,11 +12,18 @@ import java.util.function.Supplier;
 final class SingleFlight<T> {
 
     private final ConcurrentHashMap<String, CompletableFuture<T>> inFlight = new ConcurrentHashMap<>();
+    private final Runnable onJoin;
+
+    /** @param onJoin told each time a call waits for another's execution instead of running its own */
+    SingleFlight(Runnable onJoin) {
+        this.onJoin = onJoin;
+    }
 
     T run(String key, Supplier<T> load) {
         var mine = new CompletableFuture<T>();
         CompletableFuture<T> running = inFlight.putIfAbsent(key, mine);
         if (running != null) {
+            onJoin.run();
             return join(running);
         }
         try {

@@ -17,6 +17,7 @@ import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.jdbc.CannotGetJdbcConnectionException;
 import org.springframework.transaction.CannotCreateTransactionException;
 import org.springframework.validation.FieldError;
+import org.springframework.validation.method.ParameterErrors;
 import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
@@ -25,8 +26,8 @@ import org.springframework.web.method.annotation.HandlerMethodValidationExceptio
 import org.springframework.web.servlet.NoHandlerFoundException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.exc.InputCoercionException;
 import tools.jackson.core.exc.StreamReadException;
-import tools.jackson.databind.DatabindException;
 
 /**
  * Every error as RFC 9457 problem details. Bad input is a 4xx that says which field is wrong and why;
@@ -55,10 +56,14 @@ public class ProblemHandling extends ResponseEntityExceptionHandler {
     protected ResponseEntity<Object> handleHandlerMethodValidationException(HandlerMethodValidationException ex,
                                                                             HttpHeaders headers, HttpStatusCode status,
                                                                             WebRequest request) {
+        // A @Valid body reports its fields; a path variable or query parameter reports itself.
         List<Map<String, String>> errors = ex.getParameterValidationResults().stream()
-                .flatMap(result -> result.getResolvableErrors().stream().map(error -> Map.of(
-                        "field", String.valueOf(result.getMethodParameter().getParameterName()),
-                        "message", String.valueOf(error.getDefaultMessage()))))
+                .flatMap(result -> result instanceof ParameterErrors body
+                        ? body.getFieldErrors().stream().map(error -> Map.of(
+                                "field", error.getField(), "message", String.valueOf(error.getDefaultMessage())))
+                        : result.getResolvableErrors().stream().map(error -> Map.of(
+                                "field", String.valueOf(result.getMethodParameter().getParameterName()),
+                                "message", String.valueOf(error.getDefaultMessage()))))
                 .toList();
         ProblemDetail problem = ex.getBody();
         problem.setDetail(errors.stream().map(error -> error.get("field") + ": " + error.get("message"))
@@ -119,22 +124,22 @@ public class ProblemHandling extends ResponseEntityExceptionHandler {
 
     /** Which part of the body is wrong, in the client's terms (JSON paths, not Java types). */
     private static String describe(HttpMessageNotReadableException ex) {
-        Throwable cause = ex.getCause();
-        if (cause instanceof DatabindException databind && !databind.getPath().isEmpty()) {
-            String field = databind.getPath().stream()
+        if (!(ex.getCause() instanceof JacksonException jackson)) {
+            return "the request body is missing or unreadable";
+        }
+        if (!jackson.getPath().isEmpty()) {
+            String field = jackson.getPath().stream()
                     .map(reference -> reference.getPropertyName() != null
                             ? reference.getPropertyName() : "[" + reference.getIndex() + "]")
                     .collect(Collectors.joining("."));
-            return "'" + field + "' has a value of the wrong type";
+            return "'" + field + "' " + (jackson instanceof InputCoercionException
+                    ? "is out of range for its type" : "has a value of the wrong type");
         }
-        if (cause instanceof StreamReadException read && read.getLocation() != null) {
+        if (jackson instanceof StreamReadException read && read.getLocation() != null) {
             return "the body is not valid JSON (line " + read.getLocation().getLineNr()
                     + ", column " + read.getLocation().getColumnNr() + ")";
         }
-        if (cause instanceof JacksonException) {
-            return "the body is not valid JSON for this request";
-        }
-        return "the request body is missing or unreadable";
+        return "the body is not valid JSON for this request";
     }
 
     private static String describe(FieldError error) {
