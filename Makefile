@@ -5,7 +5,8 @@ TOOLCHAIN := scripts/toolchain.sh
 MVNW := ./mvnw -B -ntp
 STACK_CLI = java -jar $(firstword $(wildcard testkit/target/cachedapi-testkit-*-cli.jar))
 STACK_ARGS := --state-dir .local --sample manifests/samples/cachedapi.yaml \
-              --scripts operator/src/main/resources/io/cachedapi/operator/postgres
+              --scripts operator/src/main/resources/io/cachedapi/operator/postgres \
+              --service-jar service/target/cachedapi-service.jar
 
 .PHONY: test up down status stack-cli
 
@@ -13,7 +14,8 @@ STACK_ARGS := --state-dir .local --sample manifests/samples/cachedapi.yaml \
 test:
 	$(TOOLCHAIN) $(MVNW) verify
 
-## up: the sample CachedApi as local processes, state under .local/, addresses in .local/stack.env
+## up: the sample CachedApi as local processes (Postgres primary + replica, Redis, API instances),
+##     state under .local/, addresses in .local/stack.env
 up: stack-cli
 	$(TOOLCHAIN) $(STACK_CLI) up $(STACK_ARGS)
 
@@ -25,5 +27,6 @@ status: stack-cli
 down: stack-cli
 	$(TOOLCHAIN) $(STACK_CLI) down $(STACK_ARGS)
 
+# The local stack's command line (testkit) and the service it runs.
 stack-cli:
-	$(TOOLCHAIN) $(MVNW) -q -pl testkit -am -DskipTests package
+	$(TOOLCHAIN) $(MVNW) -q -pl testkit,service -am -DskipTests package

@@ -24,8 +24,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The local stack of {@code make up / status / down}, from the repository's sample and this
- * module's bootstrap scripts, in a temporary state directory.
+ * The data plane of the local stack ({@code make up / status / down}), from the repository's sample
+ * and this module's bootstrap scripts, in a temporary state directory. The service module checks the
+ * stack with its API instances.
  */
 class LocalStackIT {
 
@@ -51,12 +52,13 @@ class LocalStackIT {
 
     @Test
     void upStartsAStreamingReplicaAndDownLeavesNoProcess() throws Exception {
-        Map<String, String> env = stack.up(scripts);
+        Map<String, String> env = stack.up(scripts, null);
 
         assertThat(env).containsKeys("PG_PRIMARY_PORT", "PG_REPLICA_PORTS", "PG_DATABASE", "PG_SUPERUSER",
                 "PG_SUPERUSER_PASSWORD", "REDIS_PORT", "REDIS_PASSWORD", "API_URLS");
         assertThat(Files.readString(stack.envFile())).contains("PG_PRIMARY_PORT=" + env.get("PG_PRIMARY_PORT"));
         assertThat(Files.getPosixFilePermissions(stack.envFile()).toString()).isEqualTo("[OWNER_READ, OWNER_WRITE]");
+        assertThat(env.get("API_URLS")).as("no service jar, no API instance").isEmpty();
         List<String> replicaPorts = List.of(env.get("PG_REPLICA_PORTS").split(","));
         assertThat(replicaPorts).hasSize(1);
 
@@ -87,21 +89,21 @@ class LocalStackIT {
 
     @Test
     void upTwiceIsHarmlessAndARestartKeepsPortsPasswordsAndData() throws Exception {
-        Map<String, String> first = stack.up(scripts);
+        Map<String, String> first = stack.up(scripts, null);
         String startedAt;
         try (Connection primary = connect(first, first.get("PG_PRIMARY_PORT"))) {
             primary.createStatement().execute("create table kept (id int)");
             startedAt = query(primary, "select pg_postmaster_start_time()::text");
         }
 
-        Map<String, String> second = stack.up(scripts);
+        Map<String, String> second = stack.up(scripts, null);
         assertThat(second).isEqualTo(first);
         try (Connection primary = connect(second, second.get("PG_PRIMARY_PORT"))) {
             assertThat(query(primary, "select pg_postmaster_start_time()::text")).as("not restarted").isEqualTo(startedAt);
         }
 
         stack.down();
-        Map<String, String> afterRestart = stack.up(scripts);
+        Map<String, String> afterRestart = stack.up(scripts, null);
         assertThat(afterRestart).isEqualTo(first);
         try (Connection replica = connect(afterRestart, afterRestart.get("PG_REPLICA_PORTS"))) {
             assertThat(query(replica, "select pg_is_in_recovery()::text")).isEqualTo("true");

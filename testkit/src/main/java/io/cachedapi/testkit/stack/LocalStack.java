@@ -1,6 +1,7 @@
 package io.cachedapi.testkit.stack;
 
 import io.cachedapi.testkit.Directories;
+import io.cachedapi.testkit.FreePorts;
 import io.cachedapi.testkit.PostgresCluster;
 import io.cachedapi.testkit.PostgresInstance;
 import io.cachedapi.testkit.RedisServer;
@@ -16,6 +17,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -29,8 +31,8 @@ import java.util.stream.Stream;
 
 /**
  * One CachedApi as local processes: the Postgres primary and replicas (bootstrapped by the
- * operator's scripts), and Redis, all state under one directory (normally {@code .local/} in the
- * checkout). Ports and passwords are kept there, so {@code up} is idempotent and a restart reuses
+ * operator's scripts), Redis, and the API instances wired to them by the same CACHEDAPI_* contract
+ * the operator gives pods; all state under one directory (normally {@code .local/} in the checkout). Ports and passwords are kept there, so {@code up} is idempotent and a restart reuses
  * the data; {@code stack.env} tells clients where everything is.
  *
  * <pre>
@@ -40,11 +42,13 @@ import java.util.stream.Stream;
  *   scripts/           the bootstrap scripts the instances run
  *   pg/                secrets/ and one directory per instance (data/, server.log, server.pid)
  *   redis/             redis.conf, data, server.log, server.pid
+ *   api/               one directory per API instance (server.log, server.pid)
  * </pre>
  */
 public final class LocalStack {
 
     private static final String HOST = "127.0.0.1";
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(180);
 
     private final Path state;
     private final StackSpec spec;
@@ -59,10 +63,11 @@ public final class LocalStack {
     }
 
     /**
-     * Starts whatever is not running yet (the primary, each replica, Redis) with the scripts found in
-     * {@code scripts}, then writes {@code stack.env}. Returns what it wrote.
+     * Starts whatever is not running yet (the primary, each replica, Redis, then the API instances from
+     * {@code serviceJar} when given) with the bootstrap scripts found in {@code scripts}, then writes
+     * {@code stack.env}. Returns what it wrote.
      */
-    public Map<String, String> up(Path scripts) {
+    public Map<String, String> up(Path scripts, Path serviceJar) {
         ServerUser user = ServerUser.forThisProcess();
         user.requireWritable(Directories.createOwned(state, user));
         refuseAnotherRunningStack();
@@ -71,22 +76,34 @@ public final class LocalStack {
         PostgresCluster cluster = postgres().start();
         RedisServer redis = redis().start();
         stopInstancesBeyond(cluster.instances().size());
+        List<ApiInstance> apis = serviceJar == null ? List.of() : apiInstances(user);
+        stopApiInstancesBeyond(apis.size());
 
         var ports = new Properties();
         ports.setProperty("name", spec.name());
-        ports.setProperty("pg.ports", cluster.instances().stream()
-                .map(instance -> Integer.toString(instance.port())).collect(Collectors.joining(",")));
+        ports.setProperty("pg.ports", joinPorts(cluster.instances().stream().map(PostgresInstance::port)));
         ports.setProperty("redis.port", Integer.toString(redis.port()));
+        ports.setProperty("api.ports", joinPorts(apis.stream().map(ApiInstance::port)));
         storeProperties(ports);
 
-        Map<String, String> env = environment(cluster, redis);
+        Map<String, String> contract = wiringContract(cluster, redis);
+        for (ApiInstance api : apis) {
+            api.start(serviceJar, contract, user, READY_TIMEOUT);
+        }
+        Map<String, String> env = environment(cluster, redis, apis);
         writeEnvFile(env);
         return env;
     }
 
-    /** Stops every server of the stack that runs (replicas, then the primary, then Redis); data stays. */
+    /** Stops every process of the stack that runs (API instances, replicas, the primary, Redis); data stays. */
     public List<String> down() {
         var stopped = new ArrayList<String>();
+        for (ApiInstance api : runningApiInstances()) {
+            api.process().ifPresent(process -> {
+                process.stop();
+                stopped.add(api.name());
+            });
+        }
         for (Path instance : postgresInstanceDirectories().reversed()) {
             attach(instance).ifPresent(process -> {
                 process.stop();
@@ -123,7 +140,80 @@ public final class LocalStack {
         RedisServer redis = redis();
         out.append(String.format("%-12s %s:%d  ", "redis", HOST, redis.port()));
         out.append(redis.isRunning() ? describeRedis(redis) : "not running\n");
+        for (ApiInstance api : storedApiInstances()) {
+            out.append(String.format("%-12s %s  %s%n", api.name(), api.url(),
+                    api.process().isPresent() ? api.readiness() : "not running"));
+        }
         return out.toString();
+    }
+
+    /** The API instances the sample asks for, with their stored ports (new ones get free ports). */
+    private List<ApiInstance> apiInstances(ServerUser user) {
+        List<Integer> stored = storedPorts("api.ports");
+        var apis = new ArrayList<ApiInstance>();
+        for (int ordinal = 0; ordinal < spec.apiReplicas(); ordinal++) {
+            String name = spec.apiName() + "-" + ordinal;
+            int port = ordinal < stored.size() ? stored.get(ordinal) : FreePorts.pick();
+            apis.add(new ApiInstance(name, port, Directories.createOwned(apiDirectory().resolve(name), user)));
+        }
+        return apis;
+    }
+
+    private List<ApiInstance> storedApiInstances() {
+        List<Integer> stored = storedPorts("api.ports");
+        var apis = new ArrayList<ApiInstance>();
+        for (int ordinal = 0; ordinal < stored.size(); ordinal++) {
+            String name = spec.apiName() + "-" + ordinal;
+            apis.add(new ApiInstance(name, stored.get(ordinal), apiDirectory().resolve(name)));
+        }
+        return apis;
+    }
+
+    /** Every API instance directory with a live process, whatever the sample now says. */
+    private List<ApiInstance> runningApiInstances() {
+        if (!Files.isDirectory(apiDirectory())) {
+            return List.of();
+        }
+        try (Stream<Path> dirs = Files.list(apiDirectory())) {
+            return dirs.map(dir -> new ApiInstance(dir.getFileName().toString(), 0, dir))
+                    .filter(api -> api.process().isPresent()).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void stopApiInstancesBeyond(int wanted) {
+        String prefix = spec.apiName() + "-";
+        runningApiInstances().stream()
+                .filter(api -> !api.name().startsWith(prefix) || ordinal(Path.of(api.name())) >= wanted)
+                .forEach(api -> api.process().ifPresent(ServerProcess::stop));
+    }
+
+    private Path apiDirectory() {
+        return state.resolve("api");
+    }
+
+    /** The CACHEDAPI_* variables the operator gives API pods, pointing at the local servers. */
+    private Map<String, String> wiringContract(PostgresCluster cluster, RedisServer redis) {
+        String database = cluster.database();
+        List<PostgresInstance> readers = cluster.replicas().isEmpty() ? List.of(cluster.primary()) : cluster.replicas();
+        var contract = new LinkedHashMap<String, String>();
+        contract.put("CACHEDAPI_DB_WRITE_URL", "jdbc:postgresql://" + HOST + ":" + cluster.primary().port() + "/" + database);
+        contract.put("CACHEDAPI_DB_READ_URL", "jdbc:postgresql://" + readers.stream()
+                .map(replica -> HOST + ":" + replica.port()).collect(Collectors.joining(","))
+                + "/" + database + (readers.size() > 1 ? "?loadBalanceHosts=true" : ""));
+        contract.put("CACHEDAPI_DB_USERNAME", cluster.credentials().appUser());
+        contract.put("CACHEDAPI_DB_PASSWORD", cluster.credentials().appPassword());
+        contract.put("CACHEDAPI_REDIS_HOST", HOST);
+        contract.put("CACHEDAPI_REDIS_PORT", Integer.toString(redis.port()));
+        contract.put("CACHEDAPI_REDIS_PASSWORD", redis.password());
+        contract.put("CACHEDAPI_CACHE_TTL", spec.cacheTtl());
+        contract.put("CACHEDAPI_CACHE_TIMEOUT", spec.cacheTimeout());
+        return contract;
+    }
+
+    private static String joinPorts(Stream<Integer> ports) {
+        return ports.map(String::valueOf).collect(Collectors.joining(","));
     }
 
     private PostgresCluster postgres() {
@@ -132,7 +222,7 @@ public final class LocalStack {
                 .replicas(spec.postgresReplicas())
                 .database(spec.database())
                 .baseDirectory(state.resolve("pg"))
-                .ports(storedPostgresPorts())
+                .ports(storedPorts("pg.ports"))
                 .detached(true)
                 .build();
     }
@@ -148,7 +238,7 @@ public final class LocalStack {
                 .build();
     }
 
-    private Map<String, String> environment(PostgresCluster cluster, RedisServer redis) {
+    private Map<String, String> environment(PostgresCluster cluster, RedisServer redis, List<ApiInstance> apis) {
         var env = new LinkedHashMap<String, String>();
         env.put("STACK_NAME", spec.name());
         env.put("PG_HOST", HOST);
@@ -163,7 +253,7 @@ public final class LocalStack {
         env.put("REDIS_HOST", HOST);
         env.put("REDIS_PORT", Integer.toString(redis.port()));
         env.put("REDIS_PASSWORD", redis.password());
-        env.put("API_URLS", "");
+        env.put("API_URLS", apis.stream().map(ApiInstance::url).collect(Collectors.joining(",")));
         return env;
     }
 
@@ -230,12 +320,13 @@ public final class LocalStack {
         return state.resolve("redis");
     }
 
-    private List<Integer> storedPostgresPorts() {
+    /** Ports kept by the last up of this same stack (none for another stack's state). */
+    private List<Integer> storedPorts(String property) {
         Properties stored = loadProperties();
         if (!spec.name().equals(stored.getProperty("name"))) {
             return List.of();
         }
-        return Arrays.stream(stored.getProperty("pg.ports", "").split(","))
+        return Arrays.stream(stored.getProperty(property, "").split(","))
                 .filter(port -> !port.isBlank()).map(Integer::parseInt).toList();
     }
 

@@ -8,18 +8,20 @@ import java.util.List;
  *
  * <pre>
  * java -jar testkit/target/cachedapi-testkit-*-cli.jar up|down|status
- *      [--state-dir .local] [--sample manifests/samples/cachedapi.yaml] [--scripts DIR]
+ *      [--state-dir .local] [--sample manifests/samples/cachedapi.yaml] [--scripts DIR] [--service-jar JAR]
  * </pre>
  */
 public final class LocalStackCli {
 
     private static final String USAGE = """
-            usage: local-stack up|down|status [--state-dir DIR] [--sample FILE] [--scripts DIR]
-              up      start the Postgres primary, its replicas and Redis of the sample; write DIR/stack.env
+            usage: local-stack up|down|status [--state-dir DIR] [--sample FILE] [--scripts DIR] [--service-jar JAR]
+              up      start the Postgres primary, its replicas, Redis and (given the service jar) the API
+                      instances of the sample; write DIR/stack.env
               down    stop every server of the stack (data stays in DIR)
               status  each Postgres instance's role and replication as Postgres reports them; Redis health
             defaults: --state-dir .local  --sample manifests/samples/cachedapi.yaml
-                      --scripts operator/src/main/resources/io/cachedapi/operator/postgres""";
+                      --scripts operator/src/main/resources/io/cachedapi/operator/postgres
+                      no --service-jar: no API instances""";
 
     private LocalStackCli() {
     }
@@ -42,6 +44,7 @@ public final class LocalStackCli {
         Path state = Path.of(".local");
         Path sample = Path.of("manifests/samples/cachedapi.yaml");
         Path scripts = Path.of("operator/src/main/resources/io/cachedapi/operator/postgres");
+        Path serviceJar = null;
         for (int i = 1; i < args.size(); i += 2) {
             if (i + 1 >= args.size()) {
                 throw new IllegalArgumentException(args.get(i) + " needs a value\n" + USAGE);
@@ -51,13 +54,14 @@ public final class LocalStackCli {
                 case "--state-dir" -> state = value;
                 case "--sample" -> sample = value;
                 case "--scripts" -> scripts = value;
+                case "--service-jar" -> serviceJar = value;
                 default -> throw new IllegalArgumentException("unknown option " + args.get(i) + "\n" + USAGE);
             }
         }
         LocalStack stack = new LocalStack(state, StackSpec.read(sample));
         switch (args.getFirst()) {
             case "up" -> {
-                stack.up(scripts);
+                stack.up(scripts, serviceJar);
                 System.out.println("local stack up; its ports and passwords are in " + stack.envFile());
                 System.out.print(stack.status());
             }
