@@ -1,0 +1,109 @@
+package io.cachedapi.operator;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.cachedapi.operator.cli.Render;
+import io.cachedapi.operator.observer.JdbcReplicationProbe;
+import io.cachedapi.operator.reconciler.CachedApiReconciler;
+import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code java -jar cachedapi-operator-all.jar} runs the operator;
+ * {@code java -jar cachedapi-operator-all.jar render -f cachedapi.yaml} prints what it would create.
+ */
+public final class OperatorMain {
+
+    private static final Logger log = LoggerFactory.getLogger(OperatorMain.class);
+    private static final String USAGE = """
+            usage: cachedapi-operator                 run the operator (settings from the environment:
+                                                      WATCH_NAMESPACES, LEADER_ELECTION_NAMESPACE, HTTP_PORT)
+                   cachedapi-operator render -f FILE  print every object the operator would create for the
+                                                      CachedApi in FILE, as multi-document YAML""";
+
+    private OperatorMain() {
+    }
+
+    public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("render")) {
+            if (args.length != 3 || !args[1].equals("-f")) {
+                System.err.println(USAGE);
+                System.exit(2);
+            }
+            try {
+                System.out.print(Render.yaml(Render.read(Path.of(args[2]))));
+            } catch (IllegalArgumentException e) {
+                System.err.println("render: " + e.getMessage());
+                System.exit(1);
+            }
+            return;
+        }
+        if (args.length > 0) {
+            System.err.println(USAGE);
+            System.exit(args[0].equals("--help") ? 0 : 2);
+        }
+        run(OperatorSettings.from(System.getenv()));
+    }
+
+    static void run(OperatorSettings settings) {
+        var registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        Operator operator = new Operator(overrider -> {
+            overrider.withMetrics(MicrometerMetrics.newPerResourceCollectingMicrometerMetricsBuilder(registry).build());
+            if (settings.leaderElectionNamespace() != null) {
+                overrider.withLeaderElectionConfiguration(new LeaderElectionConfiguration(
+                        "cachedapi-operator-lock", settings.leaderElectionNamespace()));
+            }
+        });
+        operator.register(new CachedApiReconciler((user, password) -> new JdbcReplicationProbe(user, password,
+                        Duration.ofSeconds(3), settings.maxReplayLagBytes()), Clock.systemUTC()),
+                configuration -> {
+                    if (!settings.watchedNamespaces().isEmpty()) {
+                        configuration.settingNamespaces(settings.watchedNamespaces());
+                    }
+                });
+        serveHealthAndMetrics(settings.httpPort(), registry,
+                () -> operator.getRuntimeInfo().isStarted(),
+                () -> operator.getRuntimeInfo().allEventSourcesAreHealthy());
+        operator.start();
+        log.info("operator started namespaces={} leaderElection={}",
+                settings.watchedNamespaces().isEmpty() ? "all" : settings.watchedNamespaces(),
+                settings.leaderElectionNamespace() != null);
+    }
+
+    /** /healthz (liveness: event sources healthy), /readyz (started), /metrics (Prometheus). */
+    private static void serveHealthAndMetrics(int port, PrometheusMeterRegistry registry, BooleanSupplier started,
+                                              BooleanSupplier healthy) {
+        try {
+            HttpServer server = HttpServer.create(new InetSocketAddress(port), 0);
+            server.createContext("/healthz", exchange -> respond(exchange, healthy.getAsBoolean(), "text/plain", "ok"));
+            server.createContext("/readyz", exchange -> respond(exchange, started.getAsBoolean(), "text/plain", "ok"));
+            server.createContext("/metrics", exchange -> respond(exchange, true,
+                    "text/plain; version=0.0.4; charset=utf-8", registry.scrape()));
+            server.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot serve health and metrics on port " + port, e);
+        }
+    }
+
+    private static void respond(HttpExchange exchange, boolean ok, String contentType, String body) throws IOException {
+        byte[] bytes = (ok ? body : "not ready").getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", contentType);
+        exchange.sendResponseHeaders(ok ? 200 : 503, bytes.length);
+        try (var out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+}

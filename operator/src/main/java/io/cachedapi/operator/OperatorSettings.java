@@ -1,0 +1,28 @@
+package io.cachedapi.operator;
+
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The operator process's settings, from its environment (the Helm chart sets them).
+ *
+ * @param watchedNamespaces       WATCH_NAMESPACES, comma-separated; empty: every namespace
+ * @param leaderElectionNamespace LEADER_ELECTION_NAMESPACE; set (to the operator's own namespace) to let
+ *                                several replicas run with one active
+ * @param httpPort                HTTP_PORT of /healthz, /readyz and /metrics (default 8080)
+ * @param maxReplayLagBytes       MAX_REPLAY_LAG_BYTES above which a replica is reported as lagging (default 64 MiB)
+ */
+public record OperatorSettings(Set<String> watchedNamespaces, String leaderElectionNamespace, int httpPort,
+                               long maxReplayLagBytes) {
+
+    public static OperatorSettings from(Map<String, String> env) {
+        Set<String> namespaces = Arrays.stream(env.getOrDefault("WATCH_NAMESPACES", "").split(","))
+                .map(String::strip).filter(namespace -> !namespace.isEmpty()).collect(Collectors.toUnmodifiableSet());
+        String leaderElection = env.getOrDefault("LEADER_ELECTION_NAMESPACE", "").strip();
+        return new OperatorSettings(namespaces, leaderElection.isEmpty() ? null : leaderElection,
+                Integer.parseInt(env.getOrDefault("HTTP_PORT", "8080")),
+                Long.parseLong(env.getOrDefault("MAX_REPLAY_LAG_BYTES", Long.toString(64L * 1024 * 1024))));
+    }
+}

@@ -1,0 +1,39 @@
+package io.cachedapi.operator.crd;
+
+import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.kubernetes.api.model.Namespaced;
+import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.model.annotation.Group;
+import io.fabric8.kubernetes.model.annotation.ShortNames;
+import io.fabric8.kubernetes.model.annotation.Version;
+
+/**
+ * A cached, read-scaled API: a PostgreSQL primary with streaming replicas, Redis, and API pods whose
+ * write pool points at the primary and read pool at the replicas.
+ */
+@Group(CachedApi.GROUP)
+@Version(CachedApi.VERSION)
+@ShortNames("capi")
+@AdditionalPrinterColumn(name = "Phase", jsonPath = ".status.phase", type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "Replication", type = AdditionalPrinterColumn.Type.STRING,
+        jsonPath = ".status.conditions[?(@.type==\"ReplicationHealthy\")].status")
+@AdditionalPrinterColumn(name = "API-Ready", jsonPath = ".status.api.readyReplicas",
+        type = AdditionalPrinterColumn.Type.INTEGER)
+@AdditionalPrinterColumn(name = "API-Desired", jsonPath = ".spec.api.replicas",
+        type = AdditionalPrinterColumn.Type.INTEGER)
+@AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
+public class CachedApi extends CustomResource<CachedApiSpec, CachedApiStatus> implements Namespaced {
+
+    public static final String GROUP = "cachedapi.io";
+    public static final String VERSION = "v1alpha1";
+
+    @Override
+    protected CachedApiSpec initSpec() {
+        return new CachedApiSpec();
+    }
+
+    @Override
+    protected CachedApiStatus initStatus() {
+        return new CachedApiStatus();
+    }
+}

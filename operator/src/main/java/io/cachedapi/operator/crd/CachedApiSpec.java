@@ -1,0 +1,284 @@
+package io.cachedapi.operator.crd;
+
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.model.annotation.SpecReplicas;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** What the user asks for. Every field has a default, so {@code spec: {}} is a complete stack. */
+public class CachedApiSpec {
+
+    @JsonPropertyDescription("The API pods: image, count and resources.")
+    private Api api = new Api();
+
+    @JsonPropertyDescription("The PostgreSQL primary and its streaming replicas.")
+    private Postgres postgres = new Postgres();
+
+    @JsonPropertyDescription("The Redis cache.")
+    private Redis redis = new Redis();
+
+    @JsonPropertyDescription("How the API pods use the cache.")
+    private Cache cache = new Cache();
+
+    public Api getApi() {
+        return api;
+    }
+
+    public void setApi(Api api) {
+        this.api = api == null ? new Api() : api;
+    }
+
+    public Postgres getPostgres() {
+        return postgres;
+    }
+
+    public void setPostgres(Postgres postgres) {
+        this.postgres = postgres == null ? new Postgres() : postgres;
+    }
+
+    public Redis getRedis() {
+        return redis;
+    }
+
+    public void setRedis(Redis redis) {
+        this.redis = redis == null ? new Redis() : redis;
+    }
+
+    public Cache getCache() {
+        return cache;
+    }
+
+    public void setCache(Cache cache) {
+        this.cache = cache == null ? new Cache() : cache;
+    }
+
+    public static class Api {
+        public static final String DEFAULT_IMAGE = "ghcr.io/cachedapi/cachedapi-service:0.1.0";
+
+        @JsonPropertyDescription("Container image of the API; any image honouring the CACHEDAPI_* wiring contract works.")
+        @Default(DEFAULT_IMAGE)
+        private String image = DEFAULT_IMAGE;
+
+        @JsonPropertyDescription("Number of API pods (the scale subresource: kubectl scale cachedapi/NAME --replicas=N).")
+        @SpecReplicas
+        @Min(0)
+        @Max(100)
+        @Default("2")
+        private Integer replicas = 2;
+
+        @JsonPropertyDescription("CPU and memory of each API pod; defaults to 100m/256Mi requests and a 512Mi limit.")
+        private ResourceRequirements resources;
+
+        public String getImage() {
+            return image;
+        }
+
+        public void setImage(String image) {
+            this.image = image;
+        }
+
+        public Integer getReplicas() {
+            return replicas;
+        }
+
+        public void setReplicas(Integer replicas) {
+            this.replicas = replicas;
+        }
+
+        public ResourceRequirements getResources() {
+            return resources;
+        }
+
+        public void setResources(ResourceRequirements resources) {
+            this.resources = resources;
+        }
+    }
+
+    public static class Postgres {
+        public static final String DEFAULT_IMAGE = "postgres:16";
+
+        @JsonPropertyDescription("Container image of PostgreSQL (an official postgres image, version 13 or later).")
+        @Default(DEFAULT_IMAGE)
+        private String image = DEFAULT_IMAGE;
+
+        @JsonPropertyDescription("Number of streaming replicas besides the primary (0 allowed).")
+        @Min(0)
+        @Max(5)
+        @Default("1")
+        private Integer replicas = 1;
+
+        @JsonPropertyDescription("Name of the application database, owned by the application role.")
+        @Pattern("^[a-z_][a-z0-9_]{0,62}$")
+        @Default("app")
+        private String database = "app";
+
+        @JsonPropertyDescription("Persistent volume of each PostgreSQL pod.")
+        private Storage storage = new Storage();
+
+        @JsonPropertyDescription("Extra postgresql.conf settings, name to value (e.g. shared_buffers: 256MB).")
+        private Map<String, String> parameters = new LinkedHashMap<>();
+
+        public String getImage() {
+            return image;
+        }
+
+        public void setImage(String image) {
+            this.image = image;
+        }
+
+        public Integer getReplicas() {
+            return replicas;
+        }
+
+        public void setReplicas(Integer replicas) {
+            this.replicas = replicas;
+        }
+
+        public String getDatabase() {
+            return database;
+        }
+
+        public void setDatabase(String database) {
+            this.database = database;
+        }
+
+        public Storage getStorage() {
+            return storage;
+        }
+
+        public void setStorage(Storage storage) {
+            this.storage = storage == null ? new Storage() : storage;
+        }
+
+        public Map<String, String> getParameters() {
+            return parameters;
+        }
+
+        public void setParameters(Map<String, String> parameters) {
+            this.parameters = parameters == null ? new LinkedHashMap<>() : parameters;
+        }
+    }
+
+    public static class Redis {
+        public static final String DEFAULT_IMAGE = "redis:7-alpine";
+
+        @JsonPropertyDescription("Container image of Redis.")
+        @Default(DEFAULT_IMAGE)
+        private String image = DEFAULT_IMAGE;
+
+        @JsonPropertyDescription("Redis maxmemory, in Redis units (e.g. 256mb, 1gb).")
+        @Pattern("^[0-9]+(b|kb|mb|gb)?$")
+        @Default("256mb")
+        private String maxMemory = "256mb";
+
+        @JsonPropertyDescription("What Redis evicts when maxMemory is reached.")
+        @Default("allkeys-lru")
+        private EvictionPolicy maxMemoryPolicy = EvictionPolicy.ALLKEYS_LRU;
+
+        @JsonPropertyDescription("Whether Redis keeps an append-only file, so the cache survives a restart.")
+        @Default("true")
+        private Boolean appendOnly = true;
+
+        @JsonPropertyDescription("Persistent volume of the Redis pod.")
+        private Storage storage = new Storage();
+
+        public String getImage() {
+            return image;
+        }
+
+        public void setImage(String image) {
+            this.image = image;
+        }
+
+        public String getMaxMemory() {
+            return maxMemory;
+        }
+
+        public void setMaxMemory(String maxMemory) {
+            this.maxMemory = maxMemory;
+        }
+
+        public EvictionPolicy getMaxMemoryPolicy() {
+            return maxMemoryPolicy;
+        }
+
+        public void setMaxMemoryPolicy(EvictionPolicy maxMemoryPolicy) {
+            this.maxMemoryPolicy = maxMemoryPolicy;
+        }
+
+        public Boolean getAppendOnly() {
+            return appendOnly;
+        }
+
+        public void setAppendOnly(Boolean appendOnly) {
+            this.appendOnly = appendOnly;
+        }
+
+        public Storage getStorage() {
+            return storage;
+        }
+
+        public void setStorage(Storage storage) {
+            this.storage = storage == null ? new Storage() : storage;
+        }
+    }
+
+    public static class Storage {
+        @JsonPropertyDescription("Size of the volume, as a Kubernetes quantity (e.g. 1Gi).")
+        @Pattern("^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|K|M|G|T)?$")
+        @Default("1Gi")
+        private String size = "1Gi";
+
+        @JsonPropertyDescription("Storage class of the volume; the cluster's default when absent.")
+        private String storageClassName;
+
+        public String getSize() {
+            return size;
+        }
+
+        public void setSize(String size) {
+            this.size = size;
+        }
+
+        public String getStorageClassName() {
+            return storageClassName;
+        }
+
+        public void setStorageClassName(String storageClassName) {
+            this.storageClassName = storageClassName;
+        }
+    }
+
+    public static class Cache {
+        @JsonPropertyDescription("How long a cached read lives, as a duration (e.g. 60s, 5m).")
+        @Pattern("^[0-9]+(ms|s|m|h)$")
+        @Default("60s")
+        private String ttl = "60s";
+
+        @JsonPropertyDescription("The longest a Redis command may take before the API reads without the cache (e.g. 50ms).")
+        @Pattern("^[0-9]+(ms|s)$")
+        @Default("50ms")
+        private String timeout = "50ms";
+
+        public String getTtl() {
+            return ttl;
+        }
+
+        public void setTtl(String ttl) {
+            this.ttl = ttl;
+        }
+
+        public String getTimeout() {
+            return timeout;
+        }
+
+        public void setTimeout(String timeout) {
+            this.timeout = timeout;
+        }
+    }
+}

@@ -1,0 +1,117 @@
+package io.cachedapi.operator.reconciler;
+
+import io.cachedapi.operator.crd.CachedApi;
+import io.cachedapi.operator.crd.CachedApiStatus;
+import io.cachedapi.operator.observer.ProbeFactory;
+import io.cachedapi.operator.resources.ApiDeployment;
+import io.cachedapi.operator.resources.ApiDisruptionBudget;
+import io.cachedapi.operator.resources.ApiService;
+import io.cachedapi.operator.resources.PgConfigMap;
+import io.cachedapi.operator.resources.PgCredentialsSecret;
+import io.cachedapi.operator.resources.PgDisruptionBudget;
+import io.cachedapi.operator.resources.PgHeadlessService;
+import io.cachedapi.operator.resources.PgReadOnlyService;
+import io.cachedapi.operator.resources.PgReadWriteService;
+import io.cachedapi.operator.resources.PgStatefulSet;
+import io.cachedapi.operator.resources.RedisCredentialsSecret;
+import io.cachedapi.operator.resources.RedisService;
+import io.cachedapi.operator.resources.RedisStatefulSet;
+import io.cachedapi.operator.resources.TopologyConfigMap;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.Workflow;
+import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reconciles a CachedApi: checks what the schema could not, applies every child (the workflow below),
+ * then asks PostgreSQL itself whether replication works, labels the pg pods with the role each
+ * reports, and writes conditions, Events and the status. It runs again every {@link #RECHECK}, so a
+ * replica that stops streaming is noticed even when no Kubernetes object changes.
+ */
+@Workflow(explicitInvocation = true, dependents = {
+        @Dependent(name = CachedApiReconciler.PG_CREDENTIALS, type = PgCredentialsSecret.class),
+        @Dependent(name = CachedApiReconciler.REDIS_CREDENTIALS, type = RedisCredentialsSecret.class),
+        @Dependent(name = CachedApiReconciler.PG_CONFIG, type = PgConfigMap.class),
+        @Dependent(name = CachedApiReconciler.TOPOLOGY, type = TopologyConfigMap.class),
+        @Dependent(name = CachedApiReconciler.PG_HEADLESS, type = PgHeadlessService.class),
+        @Dependent(name = CachedApiReconciler.PG_RW, type = PgReadWriteService.class),
+        @Dependent(name = CachedApiReconciler.PG_RO, type = PgReadOnlyService.class),
+        @Dependent(name = CachedApiReconciler.PG, type = PgStatefulSet.class, dependsOn = {
+                CachedApiReconciler.PG_CREDENTIALS, CachedApiReconciler.PG_CONFIG, CachedApiReconciler.TOPOLOGY,
+                CachedApiReconciler.PG_HEADLESS}),
+        @Dependent(name = CachedApiReconciler.PG_PDB, type = PgDisruptionBudget.class),
+        @Dependent(name = CachedApiReconciler.REDIS_SERVICE, type = RedisService.class),
+        @Dependent(name = CachedApiReconciler.REDIS, type = RedisStatefulSet.class, dependsOn = {
+                CachedApiReconciler.REDIS_CREDENTIALS, CachedApiReconciler.REDIS_SERVICE}),
+        @Dependent(name = CachedApiReconciler.API_SERVICE, type = ApiService.class),
+        @Dependent(name = CachedApiReconciler.API, type = ApiDeployment.class, dependsOn = {
+                CachedApiReconciler.PG_CREDENTIALS, CachedApiReconciler.REDIS_CREDENTIALS,
+                CachedApiReconciler.PG_RW, CachedApiReconciler.PG_RO, CachedApiReconciler.REDIS_SERVICE}),
+        @Dependent(name = CachedApiReconciler.API_PDB, type = ApiDisruptionBudget.class)})
+@ControllerConfiguration(name = CachedApiReconciler.NAME)
+public class CachedApiReconciler implements Reconciler<CachedApi> {
+
+    public static final String NAME = "cachedapi";
+    static final String PG_CREDENTIALS = "pg-credentials";
+    static final String REDIS_CREDENTIALS = "redis-credentials";
+    static final String PG_CONFIG = "pg-config";
+    static final String TOPOLOGY = "topology";
+    static final String PG_HEADLESS = "pg-headless";
+    static final String PG_RW = "pg-rw";
+    static final String PG_RO = "pg-ro";
+    static final String PG = "pg";
+    static final String PG_PDB = "pg-pdb";
+    static final String REDIS_SERVICE = "redis-service";
+    static final String REDIS = "redis";
+    static final String API_SERVICE = "api-service";
+    static final String API = "api";
+    static final String API_PDB = "api-pdb";
+
+    public static final Duration RECHECK = Duration.ofSeconds(30);
+
+    private static final Logger log = LoggerFactory.getLogger(CachedApiReconciler.class);
+
+    private final ClusterObserver observer;
+    private final Clock clock;
+
+    public CachedApiReconciler(ProbeFactory probes, Clock clock) {
+        this.observer = new ClusterObserver(probes);
+        this.clock = clock;
+    }
+
+    @Override
+    public UpdateControl<CachedApi> reconcile(CachedApi api, Context<CachedApi> context) {
+        CachedApiStatus previous = Optional.ofNullable(api.getStatus()).orElseGet(CachedApiStatus::new);
+        List<String> problems = SpecValidation.problems(api.getSpec());
+        Observation seen;
+        if (problems.isEmpty()) {
+            context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
+            seen = observer.observe(api, context);
+        } else {
+            // Nothing the user has is touched while the spec is wrong; the condition says what to fix.
+            seen = new Observation(api.getMetadata().getGeneration() == null ? 0 : api.getMetadata().getGeneration(),
+                    problems, Optional.empty(), 0, "", false, api.getSpec().getApi().getReplicas(),
+                    previous.getApi().getReplicas() == null ? 0 : previous.getApi().getReplicas(),
+                    previous.getApi().getReadyReplicas() == null ? 0 : previous.getApi().getReadyReplicas(),
+                    previous.getApi().getSelector(), previous.getEndpoints());
+        }
+        StatusCalculator.Result result = StatusCalculator.next(previous, seen, clock.instant());
+        for (Condition transition : result.transitions()) {
+            log.info("cachedapi={}/{} condition={} status={} reason={} message=\"{}\"", api.getMetadata().getNamespace(),
+                    api.getMetadata().getName(), transition.getType(), transition.getStatus(), transition.getReason(),
+                    transition.getMessage());
+            Events.record(context.getClient(), api, transition, clock.instant());
+        }
+        api.setStatus(result.status());
+        return UpdateControl.patchStatus(api).rescheduleAfter(RECHECK);
+    }
+}

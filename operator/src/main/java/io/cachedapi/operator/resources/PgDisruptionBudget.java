@@ -1,0 +1,34 @@
+package io.cachedapi.operator.resources;
+
+import io.cachedapi.operator.crd.CachedApi;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
+
+/** Voluntary disruptions (node drains) take at most one of these pods at a time. */
+public class PgDisruptionBudget extends CRUDKubernetesDependentResource<PodDisruptionBudget, CachedApi> {
+
+    public PgDisruptionBudget() {
+        super(PodDisruptionBudget.class);
+    }
+
+    @Override
+    protected PodDisruptionBudget desired(CachedApi api, Context<CachedApi> context) {
+        return build(api);
+    }
+
+    public static PodDisruptionBudget build(CachedApi api) {
+        return new PodDisruptionBudgetBuilder()
+                .withNewMetadata()
+                .withName(Names.pg(api))
+                .withNamespace(api.getMetadata().getNamespace())
+                .withLabels(Labels.of(api, Labels.POSTGRES))
+                .endMetadata()
+                .withNewSpec()
+                .withNewMaxUnavailable(1)
+                .withNewSelector().withMatchLabels(Labels.selector(api, Labels.POSTGRES)).endSelector()
+                .endSpec()
+                .build();
+    }
+}

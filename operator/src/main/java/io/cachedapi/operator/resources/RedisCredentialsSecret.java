@@ -1,0 +1,37 @@
+package io.cachedapi.operator.resources;
+
+import io.cachedapi.operator.crd.CachedApi;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.dependent.GarbageCollected;
+import io.javaoperatorsdk.operator.processing.dependent.Creator;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependentResource;
+
+/** {@code <name>-redis-credentials}: the Redis password, created once with a random value and never updated. */
+public class RedisCredentialsSecret extends KubernetesDependentResource<Secret, CachedApi>
+        implements Creator<Secret, CachedApi>, GarbageCollected<CachedApi> {
+
+    public static final String PASSWORD = "password";
+
+    public RedisCredentialsSecret() {
+        super(Secret.class);
+    }
+
+    @Override
+    protected Secret desired(CachedApi api, Context<CachedApi> context) {
+        return build(api);
+    }
+
+    public static Secret build(CachedApi api) {
+        return new SecretBuilder()
+                .withNewMetadata()
+                .withName(Names.redisCredentials(api))
+                .withNamespace(api.getMetadata().getNamespace())
+                .withLabels(Labels.of(api, Labels.REDIS))
+                .endMetadata()
+                .withType("Opaque")
+                .addToStringData(PASSWORD, Passwords.generate())
+                .build();
+    }
+}
