@@ -8,7 +8,7 @@ STACK_ARGS := --state-dir .local --sample manifests/samples/cachedapi.yaml \
               --scripts operator/src/main/resources/io/cachedapi/operator/postgres \
               --service-jar service/target/cachedapi-service.jar
 
-.PHONY: test up down status stack-cli
+.PHONY: test up down status stack-cli crds render
 
 ## test: every test, on real PostgreSQL (primary + streaming replicas) and Redis
 test:
@@ -30,3 +30,14 @@ down: stack-cli
 # The local stack's command line (testkit) and the service it runs.
 stack-cli:
 	$(TOOLCHAIN) $(MVNW) -q -pl testkit,service -am -DskipTests package
+
+## crds: regenerate crds/ from the CRD classes (a test fails while the committed file is stale)
+crds:
+	$(TOOLCHAIN) $(MVNW) -q -pl operator -am -DskipTests package
+	cp operator/target/classes/META-INF/fabric8/cachedapis.cachedapi.io-v1.yml crds/
+
+## render: every object the operator would create for the sample (SAMPLE=... for another file)
+SAMPLE ?= manifests/samples/cachedapi.yaml
+render:
+	@$(TOOLCHAIN) $(MVNW) -q -pl operator -am -DskipTests package
+	@$(TOOLCHAIN) java -jar $(firstword $(wildcard operator/target/cachedapi-operator-*-all.jar)) render -f $(SAMPLE)
