@@ -30,7 +30,8 @@ public final class OperatorMain {
     private static final Logger log = LoggerFactory.getLogger(OperatorMain.class);
     private static final String USAGE = """
             usage: cachedapi-operator                 run the operator (settings from the environment:
-                                                      WATCH_NAMESPACES, LEADER_ELECTION_NAMESPACE, HTTP_PORT)
+                                                      WATCH_NAMESPACES, LEADER_ELECTION_NAMESPACE, HTTP_PORT,
+                                                      MAX_REPLAY_LAG_BYTES, RECHECK_SECONDS)
                    cachedapi-operator render -f FILE  print every object the operator would create for the
                                                       CachedApi in FILE, as multi-document YAML""";
 
@@ -68,7 +69,7 @@ public final class OperatorMain {
             }
         });
         operator.register(new CachedApiReconciler((user, password) -> new JdbcReplicationProbe(user, password,
-                        Duration.ofSeconds(3), settings.maxReplayLagBytes()), Clock.systemUTC()),
+                        Duration.ofSeconds(3), settings.maxReplayLagBytes()), Clock.systemUTC(), settings.recheck()),
                 configuration -> {
                     if (!settings.watchedNamespaces().isEmpty()) {
                         configuration.settingNamespaces(settings.watchedNamespaces());

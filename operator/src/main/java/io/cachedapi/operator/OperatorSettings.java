@@ -1,5 +1,6 @@
 package io.cachedapi.operator;
 
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Set;
@@ -13,9 +14,10 @@ import java.util.stream.Collectors;
  *                                several replicas run with one active
  * @param httpPort                HTTP_PORT of /healthz, /readyz and /metrics (default 8080)
  * @param maxReplayLagBytes       MAX_REPLAY_LAG_BYTES above which a replica is reported as lagging (default 64 MiB)
+ * @param recheck                 RECHECK_SECONDS between two verifications of a CachedApi (default 30)
  */
 public record OperatorSettings(Set<String> watchedNamespaces, String leaderElectionNamespace, int httpPort,
-                               long maxReplayLagBytes) {
+                               long maxReplayLagBytes, Duration recheck) {
 
     public static OperatorSettings from(Map<String, String> env) {
         Set<String> namespaces = Arrays.stream(env.getOrDefault("WATCH_NAMESPACES", "").split(","))
@@ -23,6 +25,7 @@ public record OperatorSettings(Set<String> watchedNamespaces, String leaderElect
         String leaderElection = env.getOrDefault("LEADER_ELECTION_NAMESPACE", "").strip();
         return new OperatorSettings(namespaces, leaderElection.isEmpty() ? null : leaderElection,
                 Integer.parseInt(env.getOrDefault("HTTP_PORT", "8080")),
-                Long.parseLong(env.getOrDefault("MAX_REPLAY_LAG_BYTES", Long.toString(64L * 1024 * 1024))));
+                Long.parseLong(env.getOrDefault("MAX_REPLAY_LAG_BYTES", Long.toString(64L * 1024 * 1024))),
+                Duration.ofSeconds(Long.parseLong(env.getOrDefault("RECHECK_SECONDS", "30"))));
     }
 }

@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Reconciles a CachedApi: checks what the schema could not, applies every child (the workflow below),
  * then asks PostgreSQL itself whether replication works, labels the pg pods with the role each
- * reports, and writes conditions, Events and the status. It runs again every {@link #RECHECK}, so a
+ * reports, and writes conditions, Events and the status. It runs again every {@code recheck}, so a
  * replica that stops streaming is noticed even when no Kubernetes object changes.
  */
 @Workflow(explicitInvocation = true, dependents = {
@@ -76,16 +76,16 @@ public class CachedApiReconciler implements Reconciler<CachedApi> {
     static final String API = "api";
     static final String API_PDB = "api-pdb";
 
-    public static final Duration RECHECK = Duration.ofSeconds(30);
-
     private static final Logger log = LoggerFactory.getLogger(CachedApiReconciler.class);
 
     private final ClusterObserver observer;
     private final Clock clock;
+    private final Duration recheck;
 
-    public CachedApiReconciler(ProbeFactory probes, Clock clock) {
+    public CachedApiReconciler(ProbeFactory probes, Clock clock, Duration recheck) {
         this.observer = new ClusterObserver(probes);
         this.clock = clock;
+        this.recheck = recheck;
     }
 
     @Override
@@ -112,6 +112,6 @@ public class CachedApiReconciler implements Reconciler<CachedApi> {
             Events.record(context.getClient(), api, transition, clock.instant());
         }
         api.setStatus(result.status());
-        return UpdateControl.patchStatus(api).rescheduleAfter(RECHECK);
+        return UpdateControl.patchStatus(api).rescheduleAfter(recheck);
     }
 }

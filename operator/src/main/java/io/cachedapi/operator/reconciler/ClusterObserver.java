@@ -13,6 +13,7 @@ import io.cachedapi.operator.resources.PgStatefulSet;
 import io.cachedapi.operator.resources.RedisStatefulSet;
 import io.cachedapi.operator.resources.TopologyConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -45,16 +46,16 @@ final class ClusterObserver {
     }
 
     Observation observe(CachedApi api, Context<CachedApi> context) {
-        String designatedPrimary = context.getSecondaryResource(ConfigMap.class, CachedApiReconciler.TOPOLOGY)
+        String designatedPrimary = secondary(context, ConfigMap.class, Names.topology(api))
                 .map(topology -> topology.getData().get(TopologyConfigMap.PRIMARY))
                 .orElse(Names.pgPod(api, 0));
         int expectedReplicas = api.getSpec().getPostgres().getReplicas();
         Optional<ReplicationReport> replication = probeReplication(api, context, designatedPrimary, expectedReplicas);
 
-        boolean redisReady = context.getSecondaryResource(StatefulSet.class, CachedApiReconciler.REDIS)
+        boolean redisReady = secondary(context, StatefulSet.class, Names.redis(api))
                 .map(StatefulSet::getStatus).map(status -> Objects.requireNonNullElse(status.getReadyReplicas(), 0) > 0)
                 .orElse(false);
-        var deployment = context.getSecondaryResource(Deployment.class, CachedApiReconciler.API)
+        var deployment = secondary(context, Deployment.class, Names.api(api))
                 .map(Deployment::getStatus);
         int apiExisting = deployment.map(status -> Objects.requireNonNullElse(status.getReplicas(), 0)).orElse(0);
         int apiReady = deployment.map(status -> Objects.requireNonNullElse(status.getReadyReplicas(), 0)).orElse(0);
@@ -75,7 +76,7 @@ final class ClusterObserver {
         Map<String, Pod> pods = context.getClient().pods().inNamespace(api.getMetadata().getNamespace())
                 .withLabels(Labels.selector(api, Labels.POSTGRES)).list().getItems().stream()
                 .collect(Collectors.toMap(pod -> pod.getMetadata().getName(), Function.identity()));
-        Optional<String> password = context.getSecondaryResource(Secret.class, CachedApiReconciler.PG_CREDENTIALS)
+        Optional<String> password = secondary(context, Secret.class, Names.pgCredentials(api))
                 .flatMap(secret -> value(secret, PgCredentialsSecret.SUPERUSER_PASSWORD));
         Pod primaryPod = pods.get(designatedPrimary);
         if (primaryPod == null || password.isEmpty() || podIp(primaryPod).isEmpty()) {
@@ -129,6 +130,12 @@ final class ClusterObserver {
                 });
             }
         });
+    }
+
+    /** A child by name, from the informers' caches (several children share a kind). */
+    private static <R extends HasMetadata> Optional<R> secondary(Context<CachedApi> context, Class<R> kind, String name) {
+        return context.getSecondaryResourcesAsStream(kind)
+                .filter(resource -> name.equals(resource.getMetadata().getName())).findFirst();
     }
 
     /** The pod's IP when it has one, else its stable DNS name under the headless Service. */

@@ -44,11 +44,7 @@ public class ApiDeployment extends CRUDKubernetesDependentResource<Deployment, C
         CachedApiSpec.Api spec = api.getSpec().getApi();
         List<EnvVar> env = wiring(api);
         return new DeploymentBuilder()
-                .withNewMetadata()
-                .withName(Names.api(api))
-                .withNamespace(api.getMetadata().getNamespace())
-                .withLabels(Labels.of(api, Labels.API))
-                .endMetadata()
+                .withMetadata(Metadata.of(api, Names.api(api), Labels.API))
                 .withNewSpec()
                 .withReplicas(spec.getReplicas())
                 .withNewSelector().withMatchLabels(Labels.selector(api, Labels.API)).endSelector()

@@ -20,11 +20,7 @@ public class ApiDisruptionBudget extends CRUDKubernetesDependentResource<PodDisr
 
     public static PodDisruptionBudget build(CachedApi api) {
         return new PodDisruptionBudgetBuilder()
-                .withNewMetadata()
-                .withName(Names.api(api))
-                .withNamespace(api.getMetadata().getNamespace())
-                .withLabels(Labels.of(api, Labels.API))
-                .endMetadata()
+                .withMetadata(Metadata.of(api, Names.api(api), Labels.API))
                 .withNewSpec()
                 .withNewMaxUnavailable(1)
                 .withNewSelector().withMatchLabels(Labels.selector(api, Labels.API)).endSelector()

@@ -22,11 +22,7 @@ public class ApiService extends CRUDKubernetesDependentResource<Service, CachedA
 
     public static Service build(CachedApi api) {
         return new ServiceBuilder()
-                .withNewMetadata()
-                .withName(Names.api(api))
-                .withNamespace(api.getMetadata().getNamespace())
-                .withLabels(Labels.of(api, Labels.API))
-                .endMetadata()
+                .withMetadata(Metadata.of(api, Names.api(api), Labels.API))
                 .withNewSpec()
                 .withSelector(Labels.selector(api, Labels.API))
                 .addNewPort().withName("http").withPort(PORT).withNewTargetPort("http").endPort()

@@ -29,11 +29,7 @@ public class PgConfigMap extends CRUDKubernetesDependentResource<ConfigMap, Cach
 
     public static ConfigMap build(CachedApi api) {
         return new ConfigMapBuilder()
-                .withNewMetadata()
-                .withName(Names.pgConfig(api))
-                .withNamespace(api.getMetadata().getNamespace())
-                .withLabels(Labels.of(api, Labels.POSTGRES))
-                .endMetadata()
+                .withMetadata(Metadata.of(api, Names.pgConfig(api), Labels.POSTGRES))
                 .addToData(BootstrapScripts.contents())
                 .addToData(EXTRA_CONF, extraConf(api.getSpec().getPostgres().getParameters()))
                 .build();

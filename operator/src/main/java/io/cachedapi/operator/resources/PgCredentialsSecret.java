@@ -33,11 +33,7 @@ public class PgCredentialsSecret extends KubernetesDependentResource<Secret, Cac
 
     public static Secret build(CachedApi api) {
         return new SecretBuilder()
-                .withNewMetadata()
-                .withName(Names.pgCredentials(api))
-                .withNamespace(api.getMetadata().getNamespace())
-                .withLabels(Labels.of(api, Labels.POSTGRES))
-                .endMetadata()
+                .withMetadata(Metadata.of(api, Names.pgCredentials(api), Labels.POSTGRES))
                 .withType("Opaque")
                 .addToStringData(SUPERUSER_PASSWORD, Passwords.generate())
                 .addToStringData(REPLICATION_PASSWORD, Passwords.generate())

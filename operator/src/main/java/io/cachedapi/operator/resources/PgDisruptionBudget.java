@@ -20,11 +20,7 @@ public class PgDisruptionBudget extends CRUDKubernetesDependentResource<PodDisru
 
     public static PodDisruptionBudget build(CachedApi api) {
         return new PodDisruptionBudgetBuilder()
-                .withNewMetadata()
-                .withName(Names.pg(api))
-                .withNamespace(api.getMetadata().getNamespace())
-                .withLabels(Labels.of(api, Labels.POSTGRES))
-                .endMetadata()
+                .withMetadata(Metadata.of(api, Names.pg(api), Labels.POSTGRES))
                 .withNewSpec()
                 .withNewMaxUnavailable(1)
                 .withNewSelector().withMatchLabels(Labels.selector(api, Labels.POSTGRES)).endSelector()

@@ -28,11 +28,7 @@ final class PgServices {
 
     private static Service service(CachedApi api, String name, Map<String, String> selector, boolean headless) {
         var spec = new ServiceBuilder()
-                .withNewMetadata()
-                .withName(name)
-                .withNamespace(api.getMetadata().getNamespace())
-                .withLabels(Labels.of(api, Labels.POSTGRES))
-                .endMetadata()
+                .withMetadata(Metadata.of(api, name, Labels.POSTGRES))
                 .withNewSpec()
                 .withSelector(selector)
                 .withPublishNotReadyAddresses(headless)   // a new replica must reach the primary while it boots

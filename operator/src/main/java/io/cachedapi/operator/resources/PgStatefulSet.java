@@ -49,11 +49,7 @@ public class PgStatefulSet extends CRUDKubernetesDependentResource<StatefulSet, 
                 .withNewExec().withCommand("pg_isready", "--host=127.0.0.1", "--port=" + PORT).endExec()
                 .withPeriodSeconds(10).withTimeoutSeconds(5).build();
         return new StatefulSetBuilder()
-                .withNewMetadata()
-                .withName(Names.pg(api))
-                .withNamespace(api.getMetadata().getNamespace())
-                .withLabels(Labels.of(api, Labels.POSTGRES))
-                .endMetadata()
+                .withMetadata(Metadata.of(api, Names.pg(api), Labels.POSTGRES))
                 .withNewSpec()
                 .withReplicas(1 + postgres.getReplicas())
                 .withServiceName(Names.pg(api))

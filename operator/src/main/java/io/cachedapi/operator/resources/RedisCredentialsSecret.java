@@ -25,11 +25,7 @@ public class RedisCredentialsSecret extends KubernetesDependentResource<Secret, 
 
     public static Secret build(CachedApi api) {
         return new SecretBuilder()
-                .withNewMetadata()
-                .withName(Names.redisCredentials(api))
-                .withNamespace(api.getMetadata().getNamespace())
-                .withLabels(Labels.of(api, Labels.REDIS))
-                .endMetadata()
+                .withMetadata(Metadata.of(api, Names.redisCredentials(api), Labels.REDIS))
                 .withType("Opaque")
                 .addToStringData(PASSWORD, Passwords.generate())
                 .build();

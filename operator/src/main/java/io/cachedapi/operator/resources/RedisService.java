@@ -20,11 +20,7 @@ public class RedisService extends CRUDKubernetesDependentResource<Service, Cache
 
     public static Service build(CachedApi api) {
         return new ServiceBuilder()
-                .withNewMetadata()
-                .withName(Names.redis(api))
-                .withNamespace(api.getMetadata().getNamespace())
-                .withLabels(Labels.of(api, Labels.REDIS))
-                .endMetadata()
+                .withMetadata(Metadata.of(api, Names.redis(api), Labels.REDIS))
                 .withNewSpec()
                 .withSelector(Labels.selector(api, Labels.REDIS))
                 .addNewPort().withName("redis").withPort(RedisStatefulSet.PORT).withNewTargetPort("redis").endPort()

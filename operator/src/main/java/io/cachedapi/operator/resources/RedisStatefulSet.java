@@ -40,11 +40,7 @@ public class RedisStatefulSet extends CRUDKubernetesDependentResource<StatefulSe
                 .endExec()
                 .withPeriodSeconds(5).withTimeoutSeconds(3).build();
         return new StatefulSetBuilder()
-                .withNewMetadata()
-                .withName(Names.redis(api))
-                .withNamespace(api.getMetadata().getNamespace())
-                .withLabels(Labels.of(api, Labels.REDIS))
-                .endMetadata()
+                .withMetadata(Metadata.of(api, Names.redis(api), Labels.REDIS))
                 .withNewSpec()
                 .withReplicas(1)
                 .withServiceName(Names.redis(api))

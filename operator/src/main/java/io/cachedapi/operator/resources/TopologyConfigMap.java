@@ -27,11 +27,7 @@ public class TopologyConfigMap extends CRUDKubernetesDependentResource<ConfigMap
         String primary = api.getStatus() != null && api.getStatus().getPrimary() != null
                 ? api.getStatus().getPrimary() : Names.pgPod(api, 0);
         return new ConfigMapBuilder()
-                .withNewMetadata()
-                .withName(Names.topology(api))
-                .withNamespace(api.getMetadata().getNamespace())
-                .withLabels(Labels.of(api, Labels.POSTGRES))
-                .endMetadata()
+                .withMetadata(Metadata.of(api, Names.topology(api), Labels.POSTGRES))
                 .addToData(PRIMARY, primary)
                 .build();
     }

@@ -1,0 +1,60 @@
+package io.cachedapi.operator.reconciler;
+
+import io.cachedapi.operator.observer.PostgresEndpoint;
+import io.cachedapi.operator.observer.ProbeFactory;
+import io.cachedapi.operator.observer.ReplicationProbe;
+import io.cachedapi.operator.observer.ReplicationReport;
+import io.cachedapi.operator.observer.ReplicationReport.InstanceState;
+import io.cachedapi.operator.observer.ReplicationReport.Problem;
+import io.cachedapi.operator.observer.ReplicationReport.Reason;
+import io.cachedapi.operator.observer.ReplicationReport.ReplicaState;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The probe test double of the operator-level tests: PostgreSQL answers as the test says (every
+ * replica streaming, unless named as not in recovery). The JDBC probe itself is tested on real
+ * PostgreSQL.
+ */
+final class FakeProbes implements ProbeFactory {
+
+    private final Set<String> notInRecovery = ConcurrentHashMap.newKeySet();
+    private volatile String lastUser;
+    private volatile String lastPassword;
+
+    void replicaNotInRecovery(String pod) {
+        notInRecovery.add(pod);
+    }
+
+    void allHealthy() {
+        notInRecovery.clear();
+    }
+
+    String lastPassword() {
+        return lastPassword;
+    }
+
+    String lastUser() {
+        return lastUser;
+    }
+
+    @Override
+    public ReplicationProbe withCredentials(String user, String password) {
+        lastUser = user;
+        lastPassword = password;
+        return this::report;
+    }
+
+    private ReplicationReport report(PostgresEndpoint primary, List<PostgresEndpoint> replicas) {
+        var primaryState = new InstanceState(primary.name(), true, false, Optional.empty());
+        List<ReplicaState> states = replicas.stream().map(replica -> notInRecovery.contains(replica.name())
+                ? new ReplicaState(replica.name(), true, false, null, null, null, null, null,
+                        Optional.of(new Problem(replica.name(), Reason.ReplicaNotInRecovery, replica.name()
+                                + " answers pg_is_in_recovery() = false: it runs as a primary, not as a replica")))
+                : new ReplicaState(replica.name(), true, true, "streaming", "0/3000000", "0/3000000", "streaming",
+                        0L, Optional.empty())).toList();
+        return new ReplicationReport(primaryState, states);
+    }
+}
