@@ -4,9 +4,9 @@ SHELL := /bin/bash
 TOOLCHAIN := scripts/toolchain.sh
 MVNW := ./mvnw -B -ntp
 STACK_CLI = java -jar $(firstword $(wildcard testkit/target/cachedapi-testkit-*-cli.jar))
-STACK_ARGS := --state-dir .local --sample manifests/samples/cachedapi.yaml \
-              --scripts operator/src/main/resources/io/cachedapi/operator/postgres \
-              --service-jar service/target/cachedapi-service.jar
+OPERATOR_JAR = $(firstword $(wildcard operator/target/cachedapi-operator-*-all.jar))
+SAMPLE ?= manifests/samples/cachedapi.yaml
+STACK_ARGS := --state-dir .local --rendered .local/rendered.yaml --service-jar service/target/cachedapi-service.jar
 
 .PHONY: test up down status stack-cli crds render
 
@@ -17,6 +17,8 @@ test:
 ## up: the sample CachedApi as local processes (Postgres primary + replica, Redis, API instances),
 ##     state under .local/, addresses in .local/stack.env
 up: stack-cli
+	@mkdir -p .local
+	umask 077 && $(TOOLCHAIN) java -jar $(OPERATOR_JAR) render -f $(SAMPLE) > .local/rendered.yaml
 	$(TOOLCHAIN) $(STACK_CLI) up $(STACK_ARGS)
 
 ## status: each Postgres instance's role and replication as Postgres reports them; Redis health
@@ -27,9 +29,9 @@ status: stack-cli
 down: stack-cli
 	$(TOOLCHAIN) $(STACK_CLI) down $(STACK_ARGS)
 
-# The local stack's command line (testkit) and the service it runs.
+# The local stack's command line (testkit), the operator that renders the sample, the service it runs.
 stack-cli:
-	$(TOOLCHAIN) $(MVNW) -q -pl testkit,service -am -DskipTests package
+	$(TOOLCHAIN) $(MVNW) -q -pl testkit,operator,service -am -DskipTests package
 
 ## crds: regenerate crds/ from the CRD classes (a test fails while the committed file is stale)
 crds:
@@ -37,7 +39,6 @@ crds:
 	cp operator/target/classes/META-INF/fabric8/cachedapis.cachedapi.io-v1.yml crds/
 
 ## render: every object the operator would create for the sample (SAMPLE=... for another file)
-SAMPLE ?= manifests/samples/cachedapi.yaml
 render:
 	@$(TOOLCHAIN) $(MVNW) -q -pl operator -am -DskipTests package
-	@$(TOOLCHAIN) java -jar $(firstword $(wildcard operator/target/cachedapi-operator-*-all.jar)) render -f $(SAMPLE)
+	@$(TOOLCHAIN) java -jar $(OPERATOR_JAR) render -f $(SAMPLE)

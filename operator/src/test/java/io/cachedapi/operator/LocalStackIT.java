@@ -3,7 +3,8 @@ package io.cachedapi.operator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.cachedapi.operator.postgres.BootstrapScripts;
+import io.cachedapi.operator.cli.Render;
+import io.cachedapi.operator.crd.CachedApi;
 import io.cachedapi.testkit.Directories;
 import io.cachedapi.testkit.stack.LocalStack;
 import io.cachedapi.testkit.stack.StackSpec;
@@ -24,8 +25,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The data plane of the local stack ({@code make up / status / down}), from the repository's sample
- * and this module's bootstrap scripts, in a temporary state directory. The service module checks the
+ * The data plane of the local stack ({@code make up / status / down}) from the operator's rendering of
+ * the repository's sample, in a temporary state directory. The service module checks the
  * stack with its API instances.
  */
 class LocalStackIT {
@@ -33,26 +34,27 @@ class LocalStackIT {
     private static final Path SAMPLE = Path.of("../manifests/samples/cachedapi.yaml");
 
     private Path state;
-    private Path scripts;
     private LocalStack stack;
 
+    /** As make up does: the operator renders the sample, the local stack runs the rendering. */
     @BeforeEach
     void prepare() throws IOException {
         state = Files.createTempDirectory("cachedapi-local-");
-        scripts = BootstrapScripts.writeTo(Files.createTempDirectory("cachedapi-scripts-")).getParent();
-        stack = new LocalStack(state, StackSpec.read(SAMPLE));
+        CachedApi api = Render.read(SAMPLE);
+        api.getSpec().getPostgres().getParameters().put("log_min_duration_statement", "250");
+        Path rendered = Files.writeString(state.resolve("rendered.yaml"), Render.yaml(api));
+        stack = new LocalStack(state, StackSpec.fromRendering(rendered));
     }
 
     @AfterEach
     void cleanUp() {
         stack.down();
         Directories.deleteRecursively(state);
-        Directories.deleteRecursively(scripts);
     }
 
     @Test
     void upStartsAStreamingReplicaAndDownLeavesNoProcess() throws Exception {
-        Map<String, String> env = stack.up(scripts, null);
+        Map<String, String> env = stack.up(null);
 
         assertThat(env).containsKeys("PG_PRIMARY_PORT", "PG_REPLICA_PORTS", "PG_DATABASE", "PG_SUPERUSER",
                 "PG_SUPERUSER_PASSWORD", "REDIS_PORT", "REDIS_PASSWORD", "API_URLS");
@@ -63,6 +65,8 @@ class LocalStackIT {
         assertThat(replicaPorts).hasSize(1);
 
         try (Connection primary = connect(env, env.get("PG_PRIMARY_PORT"))) {
+            assertThat(query(primary, "show log_min_duration_statement")).as("spec.postgres.parameters, via the rendering")
+                    .isEqualTo("250ms");
             primary.createStatement().execute("create table local_stack_check (id int primary key)");
             primary.createStatement().execute("insert into local_stack_check values (42)");
         }
@@ -89,21 +93,21 @@ class LocalStackIT {
 
     @Test
     void upTwiceIsHarmlessAndARestartKeepsPortsPasswordsAndData() throws Exception {
-        Map<String, String> first = stack.up(scripts, null);
+        Map<String, String> first = stack.up(null);
         String startedAt;
         try (Connection primary = connect(first, first.get("PG_PRIMARY_PORT"))) {
             primary.createStatement().execute("create table kept (id int)");
             startedAt = query(primary, "select pg_postmaster_start_time()::text");
         }
 
-        Map<String, String> second = stack.up(scripts, null);
+        Map<String, String> second = stack.up(null);
         assertThat(second).isEqualTo(first);
         try (Connection primary = connect(second, second.get("PG_PRIMARY_PORT"))) {
             assertThat(query(primary, "select pg_postmaster_start_time()::text")).as("not restarted").isEqualTo(startedAt);
         }
 
         stack.down();
-        Map<String, String> afterRestart = stack.up(scripts, null);
+        Map<String, String> afterRestart = stack.up(null);
         assertThat(afterRestart).isEqualTo(first);
         try (Connection replica = connect(afterRestart, afterRestart.get("PG_REPLICA_PORTS"))) {
             assertThat(query(replica, "select pg_is_in_recovery()::text")).isEqualTo("true");

@@ -2,7 +2,7 @@ package io.cachedapi.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.cachedapi.operator.postgres.BootstrapScripts;
+import io.cachedapi.operator.cli.Render;
 import io.cachedapi.testkit.Directories;
 import io.cachedapi.testkit.stack.LocalStack;
 import io.cachedapi.testkit.stack.StackSpec;
@@ -36,27 +36,25 @@ class LocalStackIT {
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private Path state;
-    private Path scripts;
     private LocalStack stack;
 
     @BeforeEach
     void prepare() throws IOException {
         state = Files.createTempDirectory("cachedapi-local-");
-        scripts = BootstrapScripts.writeTo(Files.createTempDirectory("cachedapi-scripts-")).getParent();
-        stack = new LocalStack(state, StackSpec.read(SAMPLE));
+        Path rendered = Files.writeString(state.resolve("rendered.yaml"), Render.yaml(Render.read(SAMPLE)));
+        stack = new LocalStack(state, StackSpec.fromRendering(rendered));
     }
 
     @AfterEach
     void cleanUp() {
         stack.down();
         Directories.deleteRecursively(state);
-        Directories.deleteRecursively(scripts);
     }
 
     @Test
     void theApiInstancesServeCachedReadsAndSurviveRedisStopping() throws Exception {
         assertThat(SERVICE_JAR).as("packaged before the integration tests").exists();
-        Map<String, String> env = stack.up(scripts, SERVICE_JAR);
+        Map<String, String> env = stack.up(SERVICE_JAR);
 
         List<String> apis = List.of(env.get("API_URLS").split(","));
         assertThat(apis).hasSize(2);

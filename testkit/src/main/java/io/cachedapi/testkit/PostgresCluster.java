@@ -66,6 +66,9 @@ public final class PostgresCluster implements AutoCloseable {
             environment.put("PG_REPLICATION_PASSWORD_FILE", credentials.replicationPasswordFile().toString());
             environment.put("PG_APP_PASSWORD_FILE", credentials.appPasswordFile().toString());
             environment.put("PG_PRIMARY_WAIT_SECONDS", Long.toString(builder.readyTimeout.toSeconds()));
+            if (builder.extraConf != null) {
+                environment.put("PG_EXTRA_CONF", builder.extraConf.toAbsolutePath().toString());
+            }
             instances.add(new PostgresInstance(name, port, directory, entrypoint, environment, user, credentials,
                     builder.detached, builder.readyTimeout));
         }
@@ -139,6 +142,7 @@ public final class PostgresCluster implements AutoCloseable {
         private List<Integer> ports = List.of();
         private boolean detached;
         private Duration readyTimeout = Duration.ofSeconds(120);
+        private Path extraConf;
 
         private Builder(Path scripts) {
             this.scripts = scripts;
@@ -178,6 +182,12 @@ public final class PostgresCluster implements AutoCloseable {
         /** Servers that outlive this JVM (the local stack). */
         public Builder detached(boolean detached) {
             this.detached = detached;
+            return this;
+        }
+
+        /** A file of postgresql.conf lines every instance includes (PG_EXTRA_CONF), like the pg ConfigMap's. */
+        public Builder extraConf(Path extraConf) {
+            this.extraConf = extraConf;
             return this;
         }
 

@@ -1,6 +1,7 @@
 package io.cachedapi.operator.cli;
 
 import io.cachedapi.operator.crd.CachedApi;
+import io.cachedapi.operator.reconciler.SpecValidation;
 import io.cachedapi.operator.resources.Children;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -8,6 +9,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.stream.Collectors;
 
 /**
@@ -27,6 +29,10 @@ public final class Render {
             }
             if (api.getMetadata().getNamespace() == null) {
                 api.getMetadata().setNamespace("default");
+            }
+            List<String> problems = SpecValidation.problems(api.getSpec());
+            if (!problems.isEmpty()) {
+                throw new IllegalArgumentException(manifest + ": " + String.join("; ", problems));
             }
             return api;
         } catch (IOException e) {

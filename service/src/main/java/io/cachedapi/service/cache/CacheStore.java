@@ -6,6 +6,8 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import static java.nio.charset.StandardCharsets.UTF_8;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,6 +18,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.context.event.ApplicationStartedEvent;
+import org.springframework.context.event.EventListener;
+import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.ScanOptions;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
@@ -122,6 +127,23 @@ public class CacheStore {
         pendingFence.accumulateAndGet(lsn, Math::max);
         addPending(groups);
         replayPendingInvalidations();
+    }
+
+    /**
+     * Before the instance reports ready: connects to Redis and loads the scripts, so that the first
+     * requests do not spend their command timeout on the handshake. A Redis that is down changes nothing.
+     */
+    @EventListener(ApplicationStartedEvent.class)
+    public void warmUp() {
+        try {
+            redis.opsForValue().multiGet(List.of(WRITE_FENCE_KEY));
+            for (RedisScript<Long> script : List.of(FILL, INVALIDATE)) {
+                redis.execute((RedisCallback<String>) connection ->
+                        connection.scriptingCommands().scriptLoad(script.getScriptAsString().getBytes(UTF_8)));
+            }
+        } catch (RuntimeException e) {
+            log.warn("Redis is not reachable at start-up; the cache is bypassed until it is: {}", e.getMessage());
+        }
     }
 
     public CircuitBreaker.State state() {

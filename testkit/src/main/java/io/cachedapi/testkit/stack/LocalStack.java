@@ -39,7 +39,7 @@ import java.util.stream.Stream;
  * state/
  *   stack.properties   name and ports, for the next up
  *   stack.env          KEY=value for clients (0600: it holds passwords)
- *   scripts/           the bootstrap scripts the instances run
+ *   scripts/           the bootstrap scripts the instances run and extra.conf, from the rendering
  *   pg/                secrets/ and one directory per instance (data/, server.log, server.pid)
  *   redis/             redis.conf, data, server.log, server.pid
  *   api/               one directory per API instance (server.log, server.pid)
@@ -64,14 +64,13 @@ public final class LocalStack {
 
     /**
      * Starts whatever is not running yet (the primary, each replica, Redis, then the API instances from
-     * {@code serviceJar} when given) with the bootstrap scripts found in {@code scripts}, then writes
-     * {@code stack.env}. Returns what it wrote.
+     * {@code serviceJar} when given), then writes {@code stack.env}. Returns what it wrote.
      */
-    public Map<String, String> up(Path scripts, Path serviceJar) {
+    public Map<String, String> up(Path serviceJar) {
         ServerUser user = ServerUser.forThisProcess();
         user.requireWritable(Directories.createOwned(state, user));
         refuseAnotherRunningStack();
-        installScripts(scripts, user);
+        installPgConfig(user);
 
         PostgresCluster cluster = postgres().start();
         RedisServer redis = redis().start();
@@ -222,6 +221,7 @@ public final class LocalStack {
                 .replicas(spec.postgresReplicas())
                 .database(spec.database())
                 .baseDirectory(state.resolve("pg"))
+                .extraConf(state.resolve("scripts").resolve(StackSpec.EXTRA_CONF))
                 .ports(storedPorts("pg.ports"))
                 .detached(true)
                 .build();
@@ -274,20 +274,18 @@ public final class LocalStack {
                 .forEach(dir -> attach(dir).ifPresent(ServerProcess::stop));
     }
 
-    private void installScripts(Path source, ServerUser user) {
+    /** Writes the pg ConfigMap's files (scripts executable) where the instances run them from. */
+    private void installPgConfig(ServerUser user) {
         Path target = Directories.createOwned(state.resolve("scripts"), user);
-        try (Stream<Path> files = Files.list(source)) {
-            List<Path> scripts = files.filter(file -> file.getFileName().toString().endsWith(".sh")).toList();
-            if (scripts.stream().noneMatch(file -> file.getFileName().toString().equals("start.sh"))) {
-                throw new IllegalArgumentException("no start.sh among the bootstrap scripts in " + source);
-            }
-            for (Path script : scripts) {
-                Path copy = target.resolve(script.getFileName());
-                Files.copy(script, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString("rwxr-xr-x"));
+        try {
+            for (var file : spec.pgConfigFiles().entrySet()) {
+                Path copy = target.resolve(file.getKey());
+                Files.writeString(copy, file.getValue());
+                Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString(
+                        file.getKey().endsWith(".sh") ? "rwxr-xr-x" : "rw-r--r--"));
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot install the bootstrap scripts from " + source, e);
+            throw new UncheckedIOException("cannot write the bootstrap scripts to " + target, e);
         }
     }
 

@@ -8,20 +8,19 @@ import java.util.List;
  *
  * <pre>
  * java -jar testkit/target/cachedapi-testkit-*-cli.jar up|down|status
- *      [--state-dir .local] [--sample manifests/samples/cachedapi.yaml] [--scripts DIR] [--service-jar JAR]
+ *      [--state-dir .local] [--rendered .local/rendered.yaml] [--service-jar JAR]
  * </pre>
  */
 public final class LocalStackCli {
 
     private static final String USAGE = """
-            usage: local-stack up|down|status [--state-dir DIR] [--sample FILE] [--scripts DIR] [--service-jar JAR]
+            usage: local-stack up|down|status [--state-dir DIR] [--rendered FILE] [--service-jar JAR]
               up      start the Postgres primary, its replicas, Redis and (given the service jar) the API
-                      instances of the sample; write DIR/stack.env
+                      instances of the rendered CachedApi; write DIR/stack.env
               down    stop every server of the stack (data stays in DIR)
               status  each Postgres instance's role and replication as Postgres reports them; Redis health
-            defaults: --state-dir .local  --sample manifests/samples/cachedapi.yaml
-                      --scripts operator/src/main/resources/io/cachedapi/operator/postgres
-                      no --service-jar: no API instances""";
+            --rendered: what the operator's `render -f SAMPLE` printed (make up writes .local/rendered.yaml)
+            defaults: --state-dir .local  --rendered DIR/rendered.yaml;  no --service-jar: no API instances""";
 
     private LocalStackCli() {
     }
@@ -42,8 +41,7 @@ public final class LocalStackCli {
             return args.isEmpty() ? 2 : 0;
         }
         Path state = Path.of(".local");
-        Path sample = Path.of("manifests/samples/cachedapi.yaml");
-        Path scripts = Path.of("operator/src/main/resources/io/cachedapi/operator/postgres");
+        Path rendered = null;
         Path serviceJar = null;
         for (int i = 1; i < args.size(); i += 2) {
             if (i + 1 >= args.size()) {
@@ -52,16 +50,16 @@ public final class LocalStackCli {
             Path value = Path.of(args.get(i + 1));
             switch (args.get(i)) {
                 case "--state-dir" -> state = value;
-                case "--sample" -> sample = value;
-                case "--scripts" -> scripts = value;
+                case "--rendered" -> rendered = value;
                 case "--service-jar" -> serviceJar = value;
                 default -> throw new IllegalArgumentException("unknown option " + args.get(i) + "\n" + USAGE);
             }
         }
-        LocalStack stack = new LocalStack(state, StackSpec.read(sample));
+        LocalStack stack = new LocalStack(state,
+                StackSpec.fromRendering(rendered != null ? rendered : state.resolve("rendered.yaml")));
         switch (args.getFirst()) {
             case "up" -> {
-                stack.up(scripts, serviceJar);
+                stack.up(serviceJar);
                 System.out.println("local stack up; its ports and passwords are in " + stack.envFile());
                 System.out.print(stack.status());
             }

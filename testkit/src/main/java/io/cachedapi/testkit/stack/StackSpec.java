@@ -1,74 +1,79 @@
 package io.cachedapi.testkit.stack;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The part of a CachedApi resource the local stack honours, read from a sample manifest. Fields the
- * sample leaves out take the resource's defaults; values the local stack cannot run are refused
- * with a message naming the field.
+ * What the local stack runs, taken from the operator's rendering of a CachedApi
+ * ({@code render -f sample.yaml}): the same bootstrap scripts and postgresql.conf additions (the pg
+ * ConfigMap), instance counts, Redis settings and API wiring as the cluster gets, so local and
+ * cluster cannot drift.
+ *
+ * @param pgConfigFiles the pg ConfigMap's files (start.sh and the scripts it runs, extra.conf)
  */
 public record StackSpec(String name, int apiReplicas, int postgresReplicas, String database,
                         String redisMaxMemory, String redisMaxMemoryPolicy, boolean redisAppendOnly,
-                        String cacheTtl, String cacheTimeout) {
+                        String cacheTtl, String cacheTimeout, Map<String, String> pgConfigFiles) {
 
-    private static final Pattern NAME = Pattern.compile("[a-z]([-a-z0-9]{0,38}[a-z0-9])?");
-    private static final Pattern DATABASE = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
-    private static final Pattern REDIS_MEMORY = Pattern.compile("[0-9]+(b|kb|mb|gb)?", Pattern.CASE_INSENSITIVE);
-    private static final List<String> REDIS_POLICIES = List.of("noeviction", "allkeys-lru", "allkeys-lfu",
-            "allkeys-random", "volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl");
-    private static final Pattern DURATION = Pattern.compile("[0-9]+(ms|s|m|h)");
-    private static final int MAX_LOCAL_REPLICAS = 5;
+    /** The file of postgresql.conf additions in the pg ConfigMap. */
+    public static final String EXTRA_CONF = "extra.conf";
+    private static final int MAX_LOCAL_INSTANCES = 6;
 
     public StackSpec {
-        require(NAME.matcher(name).matches(), "metadata.name",
-                "'" + name + "' is not a lowercase DNS label of at most 40 characters");
-        require(apiReplicas >= 0 && apiReplicas <= MAX_LOCAL_REPLICAS, "spec.api.replicas",
-                apiReplicas + " is outside 0.." + MAX_LOCAL_REPLICAS);
-        require(postgresReplicas >= 0 && postgresReplicas <= MAX_LOCAL_REPLICAS, "spec.postgres.replicas",
-                postgresReplicas + " is outside 0.." + MAX_LOCAL_REPLICAS);
-        require(DATABASE.matcher(database).matches(), "spec.postgres.database",
-                "'" + database + "' is not a lowercase SQL identifier");
-        require(REDIS_MEMORY.matcher(redisMaxMemory).matches(), "spec.redis.maxMemory",
-                "'" + redisMaxMemory + "' is not a Redis memory size such as 256mb");
-        require(REDIS_POLICIES.contains(redisMaxMemoryPolicy), "spec.redis.maxMemoryPolicy",
-                "'" + redisMaxMemoryPolicy + "' is not one of " + REDIS_POLICIES);
-        require(DURATION.matcher(cacheTtl).matches(), "spec.cache.ttl",
-                "'" + cacheTtl + "' is not a duration such as 60s");
-        require(DURATION.matcher(cacheTimeout).matches(), "spec.cache.timeout",
-                "'" + cacheTimeout + "' is not a duration such as 50ms");
+        pgConfigFiles = Map.copyOf(pgConfigFiles);
+        if (!pgConfigFiles.containsKey("start.sh")) {
+            throw new IllegalArgumentException("the rendering's pg ConfigMap has no start.sh");
+        }
+        if (apiReplicas > MAX_LOCAL_INSTANCES || postgresReplicas + 1 > MAX_LOCAL_INSTANCES) {
+            throw new IllegalArgumentException("the local stack runs at most " + MAX_LOCAL_INSTANCES
+                    + " instances of a kind on this machine; lower spec.api.replicas or spec.postgres.replicas");
+        }
     }
 
-    public static StackSpec read(Path manifest) {
-        JsonNode root;
-        try {
-            root = new ObjectMapper(new YAMLFactory()).readTree(manifest.toFile());
+    /** Reads a rendering (multi-document YAML, as {@code render} prints it). */
+    public static StackSpec fromRendering(Path rendering) {
+        List<JsonNode> objects = new ArrayList<>();
+        try (MappingIterator<JsonNode> documents = new YAMLMapper().readerFor(JsonNode.class).readValues(rendering.toFile())) {
+            while (documents.hasNext()) {
+                JsonNode object = documents.next();
+                if (object != null && object.has("kind")) {
+                    objects.add(object);
+                }
+            }
         } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read " + manifest + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException("cannot read the rendering " + rendering + ": " + e.getMessage(), e);
         }
-        if (root == null || !"CachedApi".equals(root.path("kind").asText())) {
-            throw new IllegalArgumentException(manifest + " is not a CachedApi resource (kind: CachedApi)");
-        }
-        JsonNode spec = root.path("spec");
-        JsonNode postgres = spec.path("postgres");
-        JsonNode redis = spec.path("redis");
-        JsonNode cache = spec.path("cache");
-        return new StackSpec(
-                root.path("metadata").path("name").asText(""),
-                spec.path("api").path("replicas").asInt(2),
-                postgres.path("replicas").asInt(1),
-                postgres.path("database").asText("app"),
-                redis.path("maxMemory").asText("256mb"),
-                redis.path("maxMemoryPolicy").asText("allkeys-lru"),
-                redis.path("appendOnly").asBoolean(true),
-                cache.path("ttl").asText("60s"),
-                cache.path("timeout").asText("50ms"));
+        JsonNode pgConfig = find(objects, "ConfigMap", "-pg-config", rendering);
+        String pgConfigName = pgConfig.path("metadata").path("name").asText();
+        String name = pgConfigName.substring(0, pgConfigName.length() - "-pg-config".length());
+        JsonNode pg = find(objects, "StatefulSet", name + "-pg", rendering);
+        JsonNode redis = find(objects, "StatefulSet", name + "-redis", rendering);
+        JsonNode api = find(objects, "Deployment", name + "-api", rendering);
+
+        var files = new LinkedHashMap<String, String>();
+        pgConfig.path("data").properties().forEach(file -> files.put(file.getKey(), file.getValue().asText()));
+        String redisCommand = String.join(" ", texts(firstContainer(redis).path("command")));
+        Map<String, String> apiEnv = env(firstContainer(api));
+        return new StackSpec(name,
+                api.path("spec").path("replicas").asInt(),
+                pg.path("spec").path("replicas").asInt() - 1,
+                env(firstContainer(pg)).getOrDefault("PG_DATABASE", "app"),
+                option(redisCommand, "maxmemory").orElse("256mb"),
+                option(redisCommand, "maxmemory-policy").orElse("allkeys-lru"),
+                option(redisCommand, "appendonly").map("yes"::equals).orElse(true),
+                apiEnv.getOrDefault("CACHEDAPI_CACHE_TTL", "60s"),
+                apiEnv.getOrDefault("CACHEDAPI_CACHE_TIMEOUT", "50ms"),
+                files);
     }
 
     /** Postgres instances are named like the StatefulSet's pods: {@code <name>-pg-0} is the primary. */
@@ -81,9 +86,37 @@ public record StackSpec(String name, int apiReplicas, int postgresReplicas, Stri
         return name + "-api";
     }
 
-    private static void require(boolean valid, String field, String problem) {
-        if (!valid) {
-            throw new IllegalArgumentException(field + ": " + problem);
-        }
+    private static JsonNode find(List<JsonNode> objects, String kind, String nameSuffix, Path rendering) {
+        return objects.stream()
+                .filter(object -> kind.equals(object.path("kind").asText())
+                        && object.path("metadata").path("name").asText().endsWith(nameSuffix))
+                .findFirst()
+                .orElseThrow(() -> new IllegalArgumentException(rendering + " has no " + kind + " named *" + nameSuffix
+                        + "; is it the output of the operator's render?"));
+    }
+
+    private static JsonNode firstContainer(JsonNode workload) {
+        return workload.path("spec").path("template").path("spec").path("containers").path(0);
+    }
+
+    private static Map<String, String> env(JsonNode container) {
+        var env = new LinkedHashMap<String, String>();
+        container.path("env").forEach(variable -> {
+            if (variable.has("value")) {
+                env.put(variable.path("name").asText(), variable.path("value").asText());
+            }
+        });
+        return env;
+    }
+
+    private static List<String> texts(JsonNode array) {
+        var texts = new ArrayList<String>();
+        array.forEach(item -> texts.add(item.asText()));
+        return texts;
+    }
+
+    private static Optional<String> option(String command, String name) {
+        Matcher matcher = Pattern.compile("--" + Pattern.quote(name) + " (\\S+)").matcher(command);
+        return matcher.find() ? Optional.of(matcher.group(1)) : Optional.empty();
     }
 }
