@@ -20,7 +20,7 @@ class SpecValidationTest {
         spec.getPostgres().getParameters().put("primary_conninfo", "host=elsewhere");
         spec.getPostgres().getParameters().put("Bad Name", "1");
         spec.getPostgres().getParameters().put("work_mem", "4MB\ninclude '/etc/passwd'");
-        spec.getCache().setTtl("100ms");
+        spec.getCache().setTtl("40ms");
         spec.getApi().setResources(new ResourceRequirementsBuilder()
                 .addToRequests("memory", new Quantity("1Gi")).addToLimits("memory", new Quantity("512Mi")).build());
 
@@ -28,7 +28,7 @@ class SpecValidationTest {
                 "spec.postgres.parameters.primary_conninfo is set by the operator (replication depends on it); remove it",
                 "spec.postgres.parameters: 'Bad Name' is not a PostgreSQL parameter name",
                 "spec.postgres.parameters.work_mem must be a single-line value",
-                "spec.cache.timeout (50ms) must be shorter than spec.cache.ttl (100ms)",
+                "spec.cache.timeout (50ms) must be shorter than spec.cache.ttl (40ms)",
                 "spec.api.resources: the memory request (1Gi) is above its limit (512Mi)");
     }
 }
