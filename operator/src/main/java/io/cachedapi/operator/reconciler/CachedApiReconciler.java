@@ -18,6 +18,9 @@ import io.cachedapi.operator.resources.RedisService;
 import io.cachedapi.operator.resources.RedisStatefulSet;
 import io.cachedapi.operator.resources.TopologyConfigMap;
 import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
@@ -27,6 +30,7 @@ import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -75,6 +79,15 @@ public class CachedApiReconciler implements Reconciler<CachedApi> {
     static final String API_SERVICE = "api-service";
     static final String API = "api";
     static final String API_PDB = "api-pdb";
+
+    /**
+     * Kinds the reconciler reads or writes itself, besides the CachedApi and the workflow's children,
+     * with the verbs it uses: pg pods are listed and labelled with their role ({@link ClusterObserver}),
+     * Events are created ({@link Events}). The Helm chart's RBAC is checked against this and the workflow.
+     */
+    public static final Map<Class<? extends HasMetadata>, List<String>> ALSO_ACCESSED = Map.of(
+            Pod.class, List.of("get", "list", "watch", "patch"),
+            Event.class, List.of("create"));
 
     private static final Logger log = LoggerFactory.getLogger(CachedApiReconciler.class);
 
