@@ -36,7 +36,11 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
   resources: ["cachedapis/status"]
   verbs: ["get", "patch", "update"]
 - apiGroups: [""]
-  resources: ["secrets", "configmaps", "services"]
+  resources: ["secrets"]
+  # create-only; patch because server-side apply creates with a PATCH
+  verbs: ["get", "list", "watch", "create", "patch"]
+- apiGroups: [""]
+  resources: ["configmaps", "services"]
   verbs: ["get", "list", "watch", "create", "patch", "update"]
 - apiGroups: ["apps"]
   resources: ["statefulsets", "deployments"]
