@@ -8,7 +8,7 @@ OPERATOR_JAR = $(firstword $(wildcard operator/target/cachedapi-operator-*-all.j
 SAMPLE ?= manifests/samples/cachedapi.yaml
 STACK_ARGS := --state-dir .local --rendered .local/rendered.yaml --service-jar service/target/cachedapi-service.jar
 
-.PHONY: test up down status stack-cli crds render
+.PHONY: test up down status stack-cli crds render manifests images e2e
 
 ## test: every test, on real PostgreSQL (primary + streaming replicas) and Redis
 test:
@@ -37,8 +37,24 @@ stack-cli:
 crds:
 	$(TOOLCHAIN) $(MVNW) -q -pl operator -am -DskipTests package
 	cp operator/target/classes/META-INF/fabric8/cachedapis.cachedapi.io-v1.yml crds/
+	cp crds/cachedapis.cachedapi.io-v1.yml helm/cachedapi-operator/crds/
 
 ## render: every object the operator would create for the sample (SAMPLE=... for another file)
 render:
 	@$(TOOLCHAIN) $(MVNW) -q -pl operator -am -DskipTests package
 	@$(TOOLCHAIN) java -jar $(OPERATOR_JAR) render -f $(SAMPLE)
+
+## manifests: regenerate manifests/install.yaml from the chart (a test fails while it is stale)
+manifests:
+	$(TOOLCHAIN) $(MVNW) -q -pl e2e -am test -Dtest=ChartTest -Dsurefire.failIfNoSpecifiedTests=false -Dcachedapi.update=true
+
+## images: the operator and service images (Jib) in the local Docker daemon; JIB_FROM=... changes the base
+JIB_FROM ?= eclipse-temurin:21-jre
+images:
+	@command -v docker >/dev/null && docker info >/dev/null 2>&1 || \
+	  { echo "make images needs Docker with a running daemon (docker info fails here)"; exit 1; }
+	$(TOOLCHAIN) $(MVNW) -q -pl operator,service -am -DskipTests -Djib.from.image=$(JIB_FROM) package jib:dockerBuild
+
+## e2e: the kind end-to-end suite (needs docker, kind, kubectl, helm; see e2e/run.sh --help)
+e2e:
+	e2e/run.sh
