@@ -59,6 +59,27 @@ class CacheAsideIT {
     }
 
     @Test
+    void cacheControlNoCacheReadsTheDatabaseAndStoresNothing() {
+        long id = createProduct("stool", "9.00", 4);
+        var noCache = java.net.http.HttpRequest.newBuilder(api.uri("/products/" + id)).header("Cache-Control", "no-cache");
+
+        Response bypassed = api.send(noCache.GET());
+        assertThat(bypassed.status()).isEqualTo(200);
+        assertThat(bypassed.cache()).isEqualTo("BYPASS");
+        assertThat(bypassed.json().get("cached").asBoolean()).isFalse();
+        assertThat(bypassed.json().get("source").asString()).isIn("replica", "primary");
+        assertThat(api.get("/products/" + id).cache()).as("nothing was stored").isEqualTo("MISS");
+        assertThat(api.send(noCache.GET()).cache()).as("even once cached").isEqualTo("BYPASS");
+    }
+
+    @Test
+    void pingAnswersWithTheInstance() {
+        Response ping = api.get("/ping");
+        assertThat(ping.status()).isEqualTo(200);
+        assertThat(ping.json().get("instance").asString()).isEqualTo("api-0");
+    }
+
+    @Test
     void updatingOrDeletingAProductInvalidatesIt() {
         long id = createProduct("chair", "40.00", 10);
         api.get("/products/" + id);

@@ -55,10 +55,11 @@ public class CachedReads {
 
     /**
      * The JSON fragment for {@code key}, from the cache or from {@code load} (empty when the row does
-     * not exist; absence is not cached).
+     * not exist; absence is not cached). With {@code skipCache} (the client sent
+     * {@code Cache-Control: no-cache}) Redis is not consulted and nothing is stored.
      */
-    public Read read(CacheKey key, Function<JdbcClient, Optional<String>> load) {
-        Optional<CacheStore.Snapshot> found = store.snapshot(key);
+    public Read read(CacheKey key, boolean skipCache, Function<JdbcClient, Optional<String>> load) {
+        Optional<CacheStore.Snapshot> found = skipCache ? Optional.empty() : store.snapshot(key);
         if (found.isEmpty()) {
             bypasses.get(key.type()).increment();
             Routed<Optional<String>> routed = router.read(writes.lastCommittedLsn(), load);

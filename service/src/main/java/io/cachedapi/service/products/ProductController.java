@@ -4,6 +4,7 @@ import io.cachedapi.service.web.Envelopes;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Min;
 import java.net.URI;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -11,6 +12,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -27,8 +29,9 @@ public class ProductController {
     }
 
     @GetMapping("/{id}")
-    public ResponseEntity<byte[]> get(@PathVariable @Min(1) long id) {
-        return envelopes.read(products.find(id));
+    public ResponseEntity<byte[]> get(@PathVariable @Min(1) long id,
+                                      @RequestHeader(name = HttpHeaders.CACHE_CONTROL, required = false) String cacheControl) {
+        return envelopes.read(products.find(id, Envelopes.noCache(cacheControl)));
     }
 
     @PostMapping

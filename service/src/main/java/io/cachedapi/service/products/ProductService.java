@@ -29,8 +29,8 @@ public class ProductService {
         this.envelopes = envelopes;
     }
 
-    public CachedReads.Read find(long id) {
-        CachedReads.Read read = reads.read(CacheKey.product(id), db -> products.find(db, id).map(envelopes::item));
+    public CachedReads.Read find(long id, boolean skipCache) {
+        CachedReads.Read read = reads.read(CacheKey.product(id), skipCache, db -> products.find(db, id).map(envelopes::item));
         if (read.fragment().isEmpty()) {
             throw Problems.notFound("product", id);
         }

@@ -5,12 +5,14 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import java.net.URI;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
@@ -33,13 +35,15 @@ public class UserController {
     /** A page of users by id; every page is cached under its own key. */
     @GetMapping
     public ResponseEntity<byte[]> list(@RequestParam(defaultValue = "100") @Min(1) @Max(MAX_LIMIT) int limit,
-                                       @RequestParam(defaultValue = "0") @Min(0) @Max(MAX_OFFSET) long offset) {
-        return envelopes.read(users.page(limit, offset));
+                                       @RequestParam(defaultValue = "0") @Min(0) @Max(MAX_OFFSET) long offset,
+                                       @RequestHeader(name = HttpHeaders.CACHE_CONTROL, required = false) String cacheControl) {
+        return envelopes.read(users.page(limit, offset, Envelopes.noCache(cacheControl)));
     }
 
     @GetMapping("/{id}")
-    public ResponseEntity<byte[]> get(@PathVariable @Min(1) long id) {
-        return envelopes.read(users.find(id));
+    public ResponseEntity<byte[]> get(@PathVariable @Min(1) long id,
+                                      @RequestHeader(name = HttpHeaders.CACHE_CONTROL, required = false) String cacheControl) {
+        return envelopes.read(users.find(id, Envelopes.noCache(cacheControl)));
     }
 
     @PostMapping

@@ -29,13 +29,13 @@ public class UserService {
         this.envelopes = envelopes;
     }
 
-    public CachedReads.Read page(int limit, long offset) {
-        return reads.read(CacheKey.usersPage(limit, offset),
+    public CachedReads.Read page(int limit, long offset, boolean skipCache) {
+        return reads.read(CacheKey.usersPage(limit, offset), skipCache,
                 db -> Optional.of(envelopes.list(users.page(db, limit, offset))));
     }
 
-    public CachedReads.Read find(long id) {
-        CachedReads.Read read = reads.read(CacheKey.user(id), db -> users.find(db, id).map(envelopes::item));
+    public CachedReads.Read find(long id, boolean skipCache) {
+        CachedReads.Read read = reads.read(CacheKey.user(id), skipCache, db -> users.find(db, id).map(envelopes::item));
         if (read.fragment().isEmpty()) {
             throw Problems.notFound("user", id);
         }

@@ -29,6 +29,17 @@ public class Envelopes {
         this.instance = json.writeValueAsString(properties.instance());
     }
 
+    /** Whether the client asked to skip the cache ({@code Cache-Control: no-cache}, as HTTP caches honour it). */
+    public static boolean noCache(String cacheControl) {
+        return cacheControl != null && cacheControl.toLowerCase(java.util.Locale.ROOT).contains("no-cache");
+    }
+
+    /** {@code GET /ping}: the cheapest answer the service gives, the ceiling of the benchmarks. */
+    public ResponseEntity<byte[]> ping() {
+        return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON)
+                .body(("{\"success\":true,\"instance\":" + instance + "}").getBytes(StandardCharsets.UTF_8));
+    }
+
     /** The cacheable fragment of one item. */
     public String item(Object data) {
         return "\"data\":" + json.writeValueAsString(data);
