@@ -8,7 +8,7 @@ OPERATOR_JAR = $(firstword $(wildcard operator/target/cachedapi-operator-*-all.j
 SAMPLE ?= manifests/samples/cachedapi.yaml
 STACK_ARGS := --state-dir .local --rendered .local/rendered.yaml --service-jar service/target/cachedapi-service.jar
 
-.PHONY: test up down status stack-cli crds render manifests images e2e
+.PHONY: test up down status stack-cli crds render manifests images e2e bench drills
 
 ## test: every test, on real PostgreSQL (primary + streaming replicas) and Redis
 test:
@@ -58,3 +58,20 @@ images:
 ## e2e: the kind end-to-end suite (needs docker, kind, kubectl, helm; see e2e/run.sh --help)
 e2e:
 	e2e/run.sh
+
+## bench: the benchmark scenarios on the local stack (wrk), into bench/results/latest.json and BENCHMARKS.md
+BENCH_SECONDS ?= 10
+bench: up
+	$(TOOLCHAIN) $(MVNW) -q -pl operator -am verify -Dtest=OperatorBenchmark -Dsurefire.failIfNoSpecifiedTests=false \
+	  -Dit.test=none -Dfailsafe.failIfNoSpecifiedTests=false -Dcachedapi.benchmark=true
+	CACHEDAPI_EXTRA_TOOLS=wrk $(TOOLCHAIN) java -cp $(firstword $(wildcard testkit/target/cachedapi-testkit-*-cli.jar)) \
+	  io.cachedapi.testkit.bench.BenchMain .local bench/results $(BENCH_SECONDS)
+
+## drills: the fault drills under load, longer than in make test (DRILL_SECONDS each), into bench/results/drills.json
+DRILL_SECONDS ?= 15
+drills:
+	$(TOOLCHAIN) $(MVNW) -q -pl service -am verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false \
+	  -Dit.test=FaultDrillsIT -Dfailsafe.failIfNoSpecifiedTests=false \
+	  -Ddrills.seconds=$(DRILL_SECONDS) -Ddrills.output=$(CURDIR)/bench/results/drills.json
+	@if [ -f bench/results/latest.json ]; then $(TOOLCHAIN) java -cp $(firstword $(wildcard testkit/target/cachedapi-testkit-*-cli.jar)) \
+	  io.cachedapi.testkit.bench.BenchReport bench/results BENCHMARKS.md; fi

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs a command with what the build and the tests need, installing what is missing:
-#   a JDK >= 21, PostgreSQL server binaries, redis-server, shellcheck.
+#   a JDK >= 21, PostgreSQL server binaries, redis-server, shellcheck, and the commands named in
+#   CACHEDAPI_EXTRA_TOOLS (e.g. wrk for make bench; each the Debian package of the same name).
 # On Debian/Ubuntu it installs through apt-get (as root, or through sudo); wherever it cannot, it
 # stops and says exactly what to install.
 #
@@ -118,4 +119,7 @@ ensure_jdk
 ensure_postgres
 ensure_command redis-server redis-server
 ensure_command shellcheck shellcheck
+for tool in ${CACHEDAPI_EXTRA_TOOLS:-}; do
+  ensure_command "$tool" "$tool"
+done
 exec "$@"

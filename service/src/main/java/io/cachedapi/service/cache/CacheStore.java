@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -111,6 +112,15 @@ public class CacheStore {
             return new Snapshot(values.get(0), values.get(1) == null ? "" : values.get(1),
                     values.get(2) == null ? 0 : Long.parseLong(values.get(2)));
         });
+    }
+
+    /** The write fence alone (for reads that skip the cache); empty when Redis cannot be used. */
+    public OptionalLong writeFence() {
+        if (!replayPendingInvalidations()) {
+            return OptionalLong.empty();
+        }
+        return call(() -> Optional.ofNullable(redis.opsForValue().get(WRITE_FENCE_KEY)).map(Long::parseLong).orElse(0L))
+                .map(OptionalLong::of).orElse(OptionalLong.empty());
     }
 
     /** Stores {@code value} unless the key's group was invalidated since {@code snapshot} was taken. */

@@ -2,6 +2,7 @@ package io.cachedapi.service.cache;
 
 import io.cachedapi.service.config.CachedApiProperties;
 import io.cachedapi.service.data.ReadRouter;
+import io.cachedapi.service.data.ReadRouter;
 import io.cachedapi.service.data.ReadRouter.Routed;
 import io.cachedapi.service.data.ReadRouter.Source;
 import io.cachedapi.service.data.Writes;
@@ -11,6 +12,7 @@ import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.Function;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -56,13 +58,18 @@ public class CachedReads {
     /**
      * The JSON fragment for {@code key}, from the cache or from {@code load} (empty when the row does
      * not exist; absence is not cached). With {@code skipCache} (the client sent
-     * {@code Cache-Control: no-cache}) Redis is not consulted and nothing is stored.
+     * {@code Cache-Control: no-cache}) no cached value is used and nothing is stored.
      */
     public Read read(CacheKey key, boolean skipCache, Function<JdbcClient, Optional<String>> load) {
-        Optional<CacheStore.Snapshot> found = skipCache ? Optional.empty() : store.snapshot(key);
+        if (skipCache) {
+            Routed<Optional<String>> routed = router.read(writeFence(store.writeFence()), load);
+            return new Read(routed.value(), CacheStatus.BYPASS, routed.source());
+        }
+        Optional<CacheStore.Snapshot> found = store.snapshot(key);
         if (found.isEmpty()) {
             bypasses.get(key.type()).increment();
-            Routed<Optional<String>> routed = router.read(writes.lastCommittedLsn(), load);
+            // Without Redis the other instances' writes are unknown here: only the primary surely has them.
+            Routed<Optional<String>> routed = router.read(ReadRouter.LATEST, load);
             return new Read(routed.value(), CacheStatus.BYPASS, routed.source());
         }
         CacheStore.Snapshot snapshot = found.get();
@@ -71,7 +78,7 @@ public class CachedReads {
             return new Read(Optional.of(snapshot.value()), CacheStatus.HIT, Source.CACHE);
         }
         misses.get(key.type()).increment();
-        long fence = Math.max(snapshot.writeFence(), writes.lastCommittedLsn());
+        long fence = writeFence(OptionalLong.of(snapshot.writeFence()));
         // Readers that saw the same generation and fence want the same thing: one load serves them all.
         return flights.run(key.key() + '@' + snapshot.generation() + '@' + fence, () -> {
             Routed<Optional<String>> routed = router.read(fence, load);
@@ -81,6 +88,14 @@ public class CachedReads {
             });
             return new Read(routed.value(), CacheStatus.MISS, routed.source());
         });
+    }
+
+    /**
+     * The WAL position a replica must have replayed for this read: the latest write of any instance
+     * (as Redis knows it) and of this one. Without Redis, only the primary will do.
+     */
+    private long writeFence(OptionalLong shared) {
+        return shared.isPresent() ? Math.max(shared.getAsLong(), writes.lastCommittedLsn()) : ReadRouter.LATEST;
     }
 
     private static Counter counter(MeterRegistry meters, String name, String description, CacheType type) {

@@ -33,6 +33,9 @@ public class ReadRouter {
     private static final String REPLAYED_LSN =
             "select coalesce(pg_wal_lsn_diff(pg_last_wal_replay_lsn(), '0/0')::bigint, " + Long.MAX_VALUE + ")";
 
+    /** A requirement no replica can be shown to meet: writes of other instances may be unknown here. */
+    public static final long LATEST = Long.MAX_VALUE;
+
     private final JdbcClient replica;
     private final JdbcClient primary;
     private final TransactionTemplate onReplica;
@@ -65,11 +68,12 @@ public class ReadRouter {
 
     /**
      * Runs {@code query} where it may: on a replica that has replayed up to {@code requiredLsn} (0: no
-     * requirement), else on the primary. Each run is one read-only transaction, so the replay check and
-     * the query see the same server.
+     * requirement; {@link #LATEST}: only the primary is known to be up to date), else on the primary.
+     * Each run is one read-only transaction, so the replay check and the query see the same server.
      */
     public <T> Routed<T> read(long requiredLsn, Function<JdbcClient, T> query) {
-        if (replicaBreaker.tryAcquirePermission()) {
+        boolean replicaBehind = requiredLsn == LATEST;
+        if (!replicaBehind && replicaBreaker.tryAcquirePermission()) {
             long start = System.nanoTime();
             try {
                 Routed<T> routed = onReplica.execute(status -> {
@@ -83,15 +87,28 @@ public class ReadRouter {
                     replicaReads.increment();
                     return routed;
                 }
+                replicaBehind = true;
                 lagFallbacks.increment();
             } catch (DataAccessException | TransactionException e) {
                 replicaBreaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
                 log.warn("replica read failed, reading from the primary: {}", e.getMostSpecificCause().getMessage());
             }
         }
-        T value = onPrimary.execute(status -> query.apply(primary));
-        primaryReads.increment();
-        return new Routed<>(value, Source.PRIMARY);
+        try {
+            T value = onPrimary.execute(status -> query.apply(primary));
+            primaryReads.increment();
+            return new Routed<>(value, Source.PRIMARY);
+        } catch (DataAccessException | TransactionException primaryDown) {
+            if (!replicaBehind) {
+                throw primaryDown;
+            }
+            // The primary is gone and the replica is all there is. It may lack the last writes the primary
+            // acknowledged before it died (asynchronous replication), but answering beats failing the read.
+            log.warn("primary read failed, answering from the replica: {}", primaryDown.getMessage());
+            T value = onReplica.execute(status -> query.apply(replica));
+            replicaReads.increment();
+            return new Routed<>(value, Source.REPLICA);
+        }
     }
 
     private long replayedLsn() {

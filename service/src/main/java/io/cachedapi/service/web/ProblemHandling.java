@@ -15,7 +15,7 @@ import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.jdbc.CannotGetJdbcConnectionException;
-import org.springframework.transaction.CannotCreateTransactionException;
+import org.springframework.transaction.TransactionException;
 import org.springframework.validation.FieldError;
 import org.springframework.validation.method.ParameterErrors;
 import org.springframework.web.bind.MethodArgumentNotValidException;
@@ -92,7 +92,7 @@ public class ProblemHandling extends ResponseEntityExceptionHandler {
         return handleExceptionInternal(ex, problem, headers, status, request);
     }
 
-    @ExceptionHandler({CannotGetJdbcConnectionException.class, CannotCreateTransactionException.class,
+    @ExceptionHandler({CannotGetJdbcConnectionException.class, TransactionException.class,
             DataAccessResourceFailureException.class})
     ResponseEntity<ProblemDetail> databaseUnavailable(Exception ex) {
         log.warn("database unavailable: {}", ex.getMessage());

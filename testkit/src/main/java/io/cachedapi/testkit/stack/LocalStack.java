@@ -117,6 +117,11 @@ public final class LocalStack {
         return stopped;
     }
 
+    /** The stack's Redis, for benchmarks and drills that stop, start or flush it. */
+    public RedisServer redisServer() {
+        return redis();
+    }
+
     /** What Postgres and Redis say about themselves: role, replication state and lag, Redis health. */
     public String status() {
         if (!Files.exists(state.resolve("stack.properties"))) {
