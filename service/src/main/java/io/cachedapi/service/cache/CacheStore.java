@@ -76,14 +76,17 @@ public class CacheStore {
             """, Long.class);
 
     private final StringRedisTemplate redis;
+    private final NearCache nearCache;
     private final CircuitBreaker breaker;
     private final Counter errors;
     private final Set<String> pendingGroups = ConcurrentHashMap.newKeySet();
     private final AtomicLong pendingFence = new AtomicLong();
     private volatile boolean pendingOverflow;
 
-    public CacheStore(StringRedisTemplate redis, CircuitBreakerRegistry breakers, MeterRegistry meters) {
+    public CacheStore(StringRedisTemplate redis, NearCache nearCache, CircuitBreakerRegistry breakers,
+                      MeterRegistry meters) {
         this.redis = redis;
+        this.nearCache = nearCache;
         this.breaker = breakers.circuitBreaker("redis", CircuitBreakerConfig.custom()
                 .slidingWindowSize(20)
                 .minimumNumberOfCalls(5)
@@ -131,12 +134,17 @@ public class CacheStore {
 
     /**
      * After a commit at {@code lsn}: raises the write fence and invalidates the groups. When Redis cannot
-     * be reached the invalidation is kept and replayed before the cache is read again.
+     * be reached the invalidation is kept and replayed before the cache is read again. Returns once no
+     * instance's near cache serves what the groups held: either Redis pushed the invalidation, or the
+     * copies' lease ran out because Redis could not be reached.
      */
     public void invalidate(long lsn, List<String> groups) {
         pendingFence.accumulateAndGet(lsn, Math::max);
         addPending(groups);
         replayPendingInvalidations();
+        if (!groups.isEmpty()) {
+            nearCache.awaitCopiesInvalidated();
+        }
     }
 
     /**
@@ -160,8 +168,11 @@ public class CacheStore {
         return breaker.getState();
     }
 
-    /** True when nothing is left to replay. */
-    private boolean replayPendingInvalidations() {
+    /**
+     * Sends the invalidations of this instance's writes that could not reach Redis yet; true when nothing
+     * is left to send (only then does the cache hold every write of this instance).
+     */
+    public boolean replayPendingInvalidations() {
         if (pendingGroups.isEmpty() && pendingFence.get() == 0 && !pendingOverflow) {
             return true;
         }

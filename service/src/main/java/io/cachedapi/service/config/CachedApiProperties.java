@@ -5,6 +5,7 @@ import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
 /**
@@ -25,8 +26,9 @@ public record CachedApiProperties(@NotBlank String instance, @Valid @NotNull Db 
 
     /**
      * @param ttl     how long a cached entry lives
-     * @param timeout the longest a Redis command may take before the read goes on without the cache
+     * @param timeout       the longest a Redis command may take before the read goes on without the cache
+     * @param nearCacheSize how much memory the in-process copies of cached entries may take (0: none)
      */
-    public record Cache(@NotNull Duration ttl, @NotNull Duration timeout) {
+    public record Cache(@NotNull Duration ttl, @NotNull Duration timeout, @NotNull DataSize nearCacheSize) {
     }
 }

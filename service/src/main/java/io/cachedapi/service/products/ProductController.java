@@ -1,6 +1,7 @@
 package io.cachedapi.service.products;
 
 import io.cachedapi.service.web.Envelopes;
+import io.cachedapi.service.web.JsonBody;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Min;
 import java.net.URI;
@@ -29,7 +30,7 @@ public class ProductController {
     }
 
     @GetMapping("/{id}")
-    public ResponseEntity<byte[]> get(@PathVariable @Min(1) long id,
+    public ResponseEntity<JsonBody> get(@PathVariable @Min(1) long id,
                                       @RequestHeader(name = HttpHeaders.CACHE_CONTROL, required = false) String cacheControl) {
         return envelopes.read(products.find(id, Envelopes.noCache(cacheControl)));
     }

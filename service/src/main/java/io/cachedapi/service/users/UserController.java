@@ -1,6 +1,7 @@
 package io.cachedapi.service.users;
 
 import io.cachedapi.service.web.Envelopes;
+import io.cachedapi.service.web.JsonBody;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -34,14 +35,14 @@ public class UserController {
 
     /** A page of users by id; every page is cached under its own key. */
     @GetMapping
-    public ResponseEntity<byte[]> list(@RequestParam(defaultValue = "100") @Min(1) @Max(MAX_LIMIT) int limit,
+    public ResponseEntity<JsonBody> list(@RequestParam(defaultValue = "100") @Min(1) @Max(MAX_LIMIT) int limit,
                                        @RequestParam(defaultValue = "0") @Min(0) @Max(MAX_OFFSET) long offset,
                                        @RequestHeader(name = HttpHeaders.CACHE_CONTROL, required = false) String cacheControl) {
         return envelopes.read(users.page(limit, offset, Envelopes.noCache(cacheControl)));
     }
 
     @GetMapping("/{id}")
-    public ResponseEntity<byte[]> get(@PathVariable @Min(1) long id,
+    public ResponseEntity<JsonBody> get(@PathVariable @Min(1) long id,
                                       @RequestHeader(name = HttpHeaders.CACHE_CONTROL, required = false) String cacheControl) {
         return envelopes.read(users.find(id, Envelopes.noCache(cacheControl)));
     }

@@ -5,7 +5,9 @@ import io.cachedapi.service.config.CachedApiProperties;
 import io.cachedapi.service.data.ReadRouter.Source;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.stereotype.Component;
@@ -21,12 +23,20 @@ public class Envelopes {
 
     public static final String X_CACHE = "X-Cache";
 
+    private static final byte[] READ_HEAD = "{\"success\":true,".getBytes(StandardCharsets.UTF_8);
+
     private final JsonMapper json;
     private final String instance;
+    /** What follows a read's fragment, by where it was answered. */
+    private final Map<Source, byte[]> readTails = new EnumMap<>(Source.class);
 
     public Envelopes(JsonMapper json, CachedApiProperties properties) {
         this.json = json;
         this.instance = json.writeValueAsString(properties.instance());
+        for (Source source : Source.values()) {
+            readTails.put(source, (",\"cached\":" + (source == Source.CACHE) + ",\"source\":\"" + source.label()
+                    + "\",\"instance\":" + instance + "}").getBytes(StandardCharsets.UTF_8));
+        }
     }
 
     /** Whether the client asked to skip the cache ({@code Cache-Control: no-cache}, as HTTP caches honour it). */
@@ -50,15 +60,12 @@ public class Envelopes {
         return "\"count\":" + data.size() + ",\"data\":" + json.writeValueAsString(data);
     }
 
-    /** A read; the caller has checked that it found something. */
-    public ResponseEntity<byte[]> read(CachedReads.Read read) {
-        String body = "{\"success\":true," + read.fragment().orElseThrow()
-                + ",\"cached\":" + (read.source() == Source.CACHE)
-                + ",\"source\":\"" + read.source().label() + "\",\"instance\":" + instance + "}";
+    /** A read; the caller has checked that it found something. The fragment is written as it is. */
+    public ResponseEntity<JsonBody> read(CachedReads.Read read) {
         return ResponseEntity.ok()
                 .contentType(MediaType.APPLICATION_JSON)
                 .header(X_CACHE, read.status().name())
-                .body(body.getBytes(StandardCharsets.UTF_8));
+                .body(new JsonBody(READ_HEAD, read.fragment().orElseThrow(), readTails.get(read.source())));
     }
 
     /** A write's result: 201 with the new item's location. */

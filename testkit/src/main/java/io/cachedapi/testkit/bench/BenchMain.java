@@ -101,7 +101,10 @@ public final class BenchMain {
         } finally {
             redis.start();
         }
-        warm(api, hot);
+        // Every instance serves the mixed load: each is warmed (JIT, connections, cache) first.
+        for (String instance : apis) {
+            warm(instance, hot);
+        }
         scenarios.put("mixed", measureMixed(mixed));
 
         Map<String, Object> result = new LinkedHashMap<>();
