@@ -10,6 +10,8 @@ import java.sql.Connection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -141,6 +143,9 @@ class FaultDrillsIT {
         private final AtomicLong slowestFailedWrite = new AtomicLong();
         private final AtomicLong writesWithoutProblemDetails = new AtomicLong();
         private final AtomicInteger nextStock = new AtomicInteger();
+        /** The first stale reads, as they were answered: what a failure message needs to be acted on. */
+        private final Queue<String> staleExamples = new ConcurrentLinkedQueue<>();
+        private final long startedNanos = System.nanoTime();
         private final ExecutorService load = Executors.newVirtualThreadPerTaskExecutor();
         private volatile boolean writesMayFail;
         private volatile boolean staleReadsPossible;
@@ -176,7 +181,11 @@ class FaultDrillsIT {
                 if (response.status() != 200) {
                     readErrors.incrementAndGet();
                 } else if (response.json().get("data").get("stock").asLong() < acknowledgedBefore) {
-                    staleReads.incrementAndGet();
+                    if (staleReads.incrementAndGet() <= 5) {
+                        staleExamples.add("at " + (System.nanoTime() - startedNanos) / 1_000_000 + " ms, "
+                                + (instance == a ? "a" : "b") + " answered " + response.cache() + " "
+                                + response.body() + " after stock " + acknowledgedBefore + " was acknowledged");
+                    }
                 }
             }
         }
@@ -222,7 +231,7 @@ class FaultDrillsIT {
                 assertThat(writeErrors.get()).as(name + ": failed writes").isZero();
             }
             if (!staleReadsPossible) {
-                assertThat(staleReads.get()).as(name + ": stale reads").isZero();
+                assertThat(staleReads.get()).as(name + ": stale reads " + staleExamples).isZero();
             }
             assertThat(writesWithoutProblemDetails.get()).as(name + ": failed writes without problem details").isZero();
             assertThat(requests.get()).as(name + ": the load ran").isGreaterThan(10);

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.cachedapi.service.ServiceInstance.Response;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Objects;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -41,17 +42,13 @@ class NearCacheIT {
         long id = createProduct(5);
         assertThat(a.get("/products/" + id).cache()).isEqualTo("MISS");
 
-        holdCopy(a, id);
-        double hits = a.counter("cache.hits", "cache_type", "product");
-        double copies = a.counter("cache.near.hits");
-        Response fromCopy = a.get("/products/" + id);
+        FromCopy fromCopy = readFromCopy(a, id);
 
-        assertThat(fromCopy.status()).isEqualTo(200);
-        assertThat(fromCopy.cache()).isEqualTo("HIT");
-        assertThat(fromCopy.json().get("source").asString()).isEqualTo("cache");
-        assertThat(fromCopy.json().get("data").get("stock").asInt()).isEqualTo(5);
-        assertThat(a.counter("cache.near.hits")).as("answered from the copy").isEqualTo(copies + 1);
-        assertThat(a.counter("cache.hits", "cache_type", "product")).as("still a cache hit").isEqualTo(hits + 1);
+        assertThat(fromCopy.response().status()).isEqualTo(200);
+        assertThat(fromCopy.response().cache()).isEqualTo("HIT");
+        assertThat(fromCopy.response().json().get("source").asString()).isEqualTo("cache");
+        assertThat(fromCopy.response().json().get("data").get("stock").asInt()).isEqualTo(5);
+        assertThat(fromCopy.cacheHitsCounted()).as("still a cache hit").isEqualTo(1);
     }
 
     @Test
@@ -83,11 +80,27 @@ class NearCacheIT {
 
     /** Reads until {@code instance} answers the product from its copy (the copy is fetched in the background). */
     private static void holdCopy(ServiceInstance instance, long id) {
-        await().atMost(Duration.ofSeconds(10)).until(() -> {
-            double before = instance.counter("cache.near.hits");
-            instance.get("/products/" + id);
-            return instance.counter("cache.near.hits") > before;
-        });
+        readFromCopy(instance, id);
+    }
+
+    /**
+     * The first answer {@code instance} gives from its copy. A copy is served only while the near cache's
+     * lease is fresh, which a loaded machine may let lapse between two requests: hence a loop, not one read.
+     */
+    private static FromCopy readFromCopy(ServiceInstance instance, long id) {
+        return await().atMost(Duration.ofSeconds(10)).until(() -> {
+            double copies = instance.counter("cache.near.hits");
+            double hits = instance.counter("cache.hits", "cache_type", "product");
+            Response response = instance.get("/products/" + id);
+            if (instance.counter("cache.near.hits") == copies) {
+                return null;
+            }
+            return new FromCopy(response, instance.counter("cache.hits", "cache_type", "product") - hits);
+        }, Objects::nonNull);
+    }
+
+    /** An answer from an instance's copy, and how many cache hits it counted. */
+    private record FromCopy(Response response, double cacheHitsCounted) {
     }
 
     private static long createProduct(int stock) {

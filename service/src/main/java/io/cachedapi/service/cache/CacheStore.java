@@ -21,17 +21,25 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.event.ApplicationStartedEvent;
 import org.springframework.context.event.EventListener;
+import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.ScanOptions;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
+import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 /**
  * Redis as the cache, behind a circuit breaker: every command has the configured timeout, failures
  * open the breaker, and while it is open no command is sent at all (the caller bypasses the cache).
- * Invalidations that could not reach Redis are kept and replayed before the cache is used again, so
- * an outage never leaves an entry that a write should have removed.
+ * Invalidations that could not reach Redis are kept and replayed (by the next request, or the
+ * heartbeat at the latest) before the cache is used again, so an outage never leaves an entry that a
+ * write should have removed.
+ * <p>
+ * The other instances' writes during an outage are unknown here until they replay theirs: Redis may
+ * still hold what they replaced, and the write fence lacks their positions. So after any failure the
+ * cache is bypassed until Redis has answered for {@link #SETTLING}, long enough for every instance that
+ * saw the outage to have replayed its invalidations.
  */
 @Component
 public class CacheStore {
@@ -43,6 +51,19 @@ public class CacheStore {
 
     /** Generations outlive any read in flight by far; after that a lost generation is harmless. */
     private static final Duration GENERATION_TTL = Duration.ofHours(1);
+
+    /** How long the breaker stays open before it lets a command try Redis again. */
+    private static final Duration OPEN_WAIT = Duration.ofSeconds(1);
+
+    /** How often the heartbeat replays pending invalidations, or else PINGs Redis to keep the breaker current. */
+    static final long HEARTBEAT_MILLIS = 100;
+
+    /**
+     * After a failure, how long Redis must answer before the cache is trusted: an instance whose breaker
+     * opened during the same outage tries again within {@link #OPEN_WAIT} of Redis's return and replays
+     * within a heartbeat after that; twice the wait leaves a margin for a loaded machine.
+     */
+    static final Duration SETTLING = OPEN_WAIT.multipliedBy(2);
 
     /** Bounds what an outage may leave to replay; past it every cached key is dropped on recovery. */
     private static final int MAX_PENDING_GROUPS = 100_000;
@@ -82,6 +103,8 @@ public class CacheStore {
     private final Set<String> pendingGroups = ConcurrentHashMap.newKeySet();
     private final AtomicLong pendingFence = new AtomicLong();
     private volatile boolean pendingOverflow;
+    /** Until when the cache is bypassed because Redis failed recently ({@link #SETTLING}). */
+    private volatile long distrustedUntilNanos = System.nanoTime();
 
     public CacheStore(StringRedisTemplate redis, NearCache nearCache, CircuitBreakerRegistry breakers,
                       MeterRegistry meters) {
@@ -91,8 +114,10 @@ public class CacheStore {
                 .slidingWindowSize(20)
                 .minimumNumberOfCalls(5)
                 .failureRateThreshold(50)
-                .waitDurationInOpenState(Duration.ofSeconds(1))
+                .waitDurationInOpenState(OPEN_WAIT)
                 .permittedNumberOfCallsInHalfOpenState(2)
+                // While it is open every request is refused: no stack trace to fill each time.
+                .writableStackTraceEnabled(false)
                 .build());
         this.errors = Counter.builder("cache.errors")
                 .description("Redis commands that failed or timed out (the request went on without the cache)")
@@ -104,7 +129,7 @@ public class CacheStore {
      * must be bypassed (breaker open, Redis failing, or invalidations still to replay).
      */
     public Optional<Snapshot> snapshot(CacheKey key) {
-        if (!replayPendingInvalidations()) {
+        if (!trusted()) {
             return Optional.empty();
         }
         return call(() -> {
@@ -119,7 +144,7 @@ public class CacheStore {
 
     /** The write fence alone (for reads that skip the cache); empty when Redis cannot be used. */
     public OptionalLong writeFence() {
-        if (!replayPendingInvalidations()) {
+        if (!trusted()) {
             return OptionalLong.empty();
         }
         return call(() -> Optional.ofNullable(redis.opsForValue().get(WRITE_FENCE_KEY)).map(Long::parseLong).orElse(0L))
@@ -164,8 +189,23 @@ public class CacheStore {
         }
     }
 
-    public CircuitBreaker.State state() {
-        return breaker.getState();
+    /**
+     * Whether the cache may be read: every invalidation of this instance has reached Redis, and Redis has
+     * answered for {@link #SETTLING} since it last failed, so the other instances' have too.
+     */
+    public boolean trusted() {
+        return replayPendingInvalidations() && System.nanoTime() - distrustedUntilNanos >= 0;
+    }
+
+    /**
+     * Replays what is pending without waiting for a request (an idle instance's invalidations must not
+     * wait for its next one), and otherwise PINGs, so that the breaker follows Redis while no request does.
+     */
+    @Scheduled(fixedDelay = HEARTBEAT_MILLIS)
+    public void heartbeat() {
+        if (replayPendingInvalidations()) {
+            call(() -> redis.execute(RedisConnection::ping));
+        }
     }
 
     /**
@@ -236,12 +276,18 @@ public class CacheStore {
         try {
             return Optional.ofNullable(breaker.executeSupplier(command));
         } catch (CallNotPermittedException open) {
+            distrust();
             return Optional.empty();
         } catch (RuntimeException e) {
+            distrust();
             errors.increment();
             log.debug("Redis command failed: {}", e.toString());
             return Optional.empty();
         }
+    }
+
+    private void distrust() {
+        distrustedUntilNanos = System.nanoTime() + SETTLING.toNanos();
     }
 
     /**

@@ -72,8 +72,8 @@ public class CachedReads {
             Routed<Optional<String>> routed = router.read(writeFence(store.writeFence()), load);
             return new Read(routed.value().map(CachedReads::utf8), CacheStatus.BYPASS, routed.source());
         }
-        // A write of this instance that Redis has not seen yet is unknown to the near cache too.
-        if (store.replayPendingInvalidations()) {
+        // A write that Redis has not seen yet is unknown to the near cache too.
+        if (store.trusted()) {
             byte[] copy = nearCache.get(key.key());
             if (copy != null) {
                 hits.get(key.type()).increment();
