@@ -126,8 +126,9 @@ class FaultDrillsIT {
         // Replication is asynchronous: a write the primary acknowledged just before it died may not have
         // reached the replica that reads then fall back to. Reported, not asserted (see BENCHMARKS.md).
         drill.staleReadsPossible();
-        drill.finish("SIGQUIT; writes answer 503 (slowest " + drill.slowestFailedWrite.get() + " ms), reads go on");
-        assertThat(drill.slowestFailedWrite.get()).isLessThan(FAST_FAILURE.toMillis());
+        drill.finish("SIGQUIT; " + drill.failedWrites.size() + " writes answered 503 (median " + drill.failedWriteMillis(0.5)
+                + " ms, slowest " + drill.failedWriteMillis(1) + " ms), reads go on");
+        assertThat(drill.failedWriteMillis(1)).isLessThan(FAST_FAILURE.toMillis());
     }
 
     /** One drill: readers on both instances, one writer on the product they read, all the time. */
@@ -140,7 +141,8 @@ class FaultDrillsIT {
         private final AtomicLong writeErrors = new AtomicLong();
         private final AtomicLong staleReads = new AtomicLong();
         private final AtomicLong acknowledgedStock = new AtomicLong();
-        private final AtomicLong slowestFailedWrite = new AtomicLong();
+        /** How long each failed write took to be answered, in milliseconds. */
+        private final Queue<Long> failedWrites = new ConcurrentLinkedQueue<>();
         private final AtomicLong writesWithoutProblemDetails = new AtomicLong();
         private final AtomicInteger nextStock = new AtomicInteger();
         /** The first stale reads, as they were answered: what a failure message needs to be acted on. */
@@ -200,12 +202,18 @@ class FaultDrillsIT {
                     acknowledgedStock.accumulateAndGet(stock, Math::max);
                 } else {
                     writeErrors.incrementAndGet();
-                    slowestFailedWrite.accumulateAndGet((System.nanoTime() - started) / 1_000_000, Math::max);
+                    failedWrites.add((System.nanoTime() - started) / 1_000_000);
                     if (!response.contentType().startsWith("application/problem+json")) {
                         writesWithoutProblemDetails.incrementAndGet();
                     }
                 }
             }
+        }
+
+        /** The failed writes' time to answer at {@code quantile} (0.5: median, 1: slowest); 0 when none failed. */
+        long failedWriteMillis(double quantile) {
+            long[] sorted = failedWrites.stream().mapToLong(Long::longValue).sorted().toArray();
+            return sorted.length == 0 ? 0 : sorted[(int) Math.ceil(quantile * sorted.length) - 1];
         }
 
         void runFor(Duration duration) {

@@ -37,9 +37,11 @@ import org.springframework.stereotype.Component;
  * write should have removed.
  * <p>
  * The other instances' writes during an outage are unknown here until they replay theirs: Redis may
- * still hold what they replaced, and the write fence lacks their positions. So after any failure the
- * cache is bypassed until Redis has answered for {@link #SETTLING}, long enough for every instance that
- * saw the outage to have replayed its invalidations.
+ * still hold what they replaced, and the write fence lacks their positions. So once the breaker has
+ * left the closed state, the cache is bypassed until it has been closed again for {@link #SETTLING},
+ * long enough for every instance whose breaker opened in the same outage to have replayed its
+ * invalidations. A lone failed command (a timeout on a loaded machine) only makes its own request
+ * bypass the cache.
  */
 @Component
 public class CacheStore {
@@ -59,9 +61,9 @@ public class CacheStore {
     static final long HEARTBEAT_MILLIS = 100;
 
     /**
-     * After a failure, how long Redis must answer before the cache is trusted: an instance whose breaker
-     * opened during the same outage tries again within {@link #OPEN_WAIT} of Redis's return and replays
-     * within a heartbeat after that; twice the wait leaves a margin for a loaded machine.
+     * How long the breaker must have stayed closed before the cache is trusted again: an instance whose
+     * breaker opened in the same outage tries again within {@link #OPEN_WAIT} of Redis's return and
+     * replays within a heartbeat after that; twice the wait leaves a margin for a loaded machine.
      */
     static final Duration SETTLING = OPEN_WAIT.multipliedBy(2);
 
@@ -103,7 +105,7 @@ public class CacheStore {
     private final Set<String> pendingGroups = ConcurrentHashMap.newKeySet();
     private final AtomicLong pendingFence = new AtomicLong();
     private volatile boolean pendingOverflow;
-    /** Until when the cache is bypassed because Redis failed recently ({@link #SETTLING}). */
+    /** Until when the cache is bypassed because the breaker moved recently ({@link #SETTLING}). */
     private volatile long distrustedUntilNanos = System.nanoTime();
 
     public CacheStore(StringRedisTemplate redis, NearCache nearCache, CircuitBreakerRegistry breakers,
@@ -119,6 +121,7 @@ public class CacheStore {
                 // While it is open every request is refused: no stack trace to fill each time.
                 .writableStackTraceEnabled(false)
                 .build());
+        breaker.getEventPublisher().onStateTransition(transition -> distrust());
         this.errors = Counter.builder("cache.errors")
                 .description("Redis commands that failed or timed out (the request went on without the cache)")
                 .register(meters);
@@ -190,11 +193,12 @@ public class CacheStore {
     }
 
     /**
-     * Whether the cache may be read: every invalidation of this instance has reached Redis, and Redis has
-     * answered for {@link #SETTLING} since it last failed, so the other instances' have too.
+     * Whether the cache may be read: every invalidation of this instance has reached Redis, and the
+     * breaker has been closed for {@link #SETTLING}, so the other instances' have too.
      */
     public boolean trusted() {
-        return replayPendingInvalidations() && System.nanoTime() - distrustedUntilNanos >= 0;
+        return replayPendingInvalidations() && breaker.getState() == CircuitBreaker.State.CLOSED
+                && System.nanoTime() - distrustedUntilNanos >= 0;
     }
 
     /**
@@ -276,10 +280,8 @@ public class CacheStore {
         try {
             return Optional.ofNullable(breaker.executeSupplier(command));
         } catch (CallNotPermittedException open) {
-            distrust();
             return Optional.empty();
         } catch (RuntimeException e) {
-            distrust();
             errors.increment();
             log.debug("Redis command failed: {}", e.toString());
             return Optional.empty();

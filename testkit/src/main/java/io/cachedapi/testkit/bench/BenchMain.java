@@ -25,15 +25,22 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Executors;
+import java.util.function.ToDoubleFunction;
 import java.util.stream.IntStream;
 
 /**
  * {@code make bench}: the benchmark scenarios of issue 6 on the running local stack, measured with wrk
  * in one run, written to {@code bench/results/latest.json} and {@code BENCHMARKS.md}.
+ * <p>
+ * The scenarios compared by a ratio run in interleaved rounds (each round runs every one of them once)
+ * and each figure is the median of its rounds: a slow spell of this shared machine then lands on both
+ * sides of a ratio instead of on one. Every scenario, the ceiling included, has wrk build its requests
+ * in Lua, so the load generator does the same work per request on both sides.
  */
 public final class BenchMain {
 
     private static final int ROWS = 1000;
+    private static final int ROUNDS = 3;
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private final Path state;
@@ -76,27 +83,39 @@ public final class BenchMain {
                 "wrk.headers[\"Cache-Control\"] = \"no-cache\"\n");
         Path mixed = mixedScript(products);
 
-        var scenarios = new LinkedHashMap<String, Wrk.Result>();
+        Map<String, Path> steady = new LinkedHashMap<>();
+        steady.put("ceiling", Wrk.script(scripts, "ping", List.of("/ping"), ""));
+        steady.put("product_hit", hot);
+        steady.put("product_nocache", cold);
+        steady.put("users_hit", users);
+        steady.put("users_nocache", usersCold);
+
         say("warming up (JIT) ...");
-        warm(api, null);
-        warm(api, hot);
-        warm(api, cold);
-        warm(api, users);
-        warm(api, usersCold);
-        scenarios.put("ceiling", measure("ceiling", api + "/ping", null));
-        scenarios.put("product_hit", measure("product_hit", api, hot));
-        scenarios.put("product_nocache", measure("product_nocache", api, cold));
-        scenarios.put("users_hit", measure("users_hit", api, users));
-        scenarios.put("users_nocache", measure("users_nocache", api, usersCold));
+        steady.values().forEach(script -> warm(api, script));
+        var rounds = new LinkedHashMap<String, List<Wrk.Result>>();
+        for (int round = 1; round <= ROUNDS; round++) {
+            say("round " + round + " of " + ROUNDS);
+            steady.forEach((name, script) -> rounds.computeIfAbsent(name, key -> new ArrayList<>())
+                    .add(measure(name, api, script)));
+            redis.stop();
+            try {
+                waitForCache(api + productPaths.getFirst(), "BYPASS");
+                rounds.computeIfAbsent("redis_down", key -> new ArrayList<>()).add(measure("redis_down", api, hot));
+            } finally {
+                redis.start();
+            }
+            waitForCache(api + productPaths.getFirst(), "HIT");
+            warm(api, hot);
+        }
+        var scenarios = new LinkedHashMap<String, Wrk.Result>();
+        rounds.forEach((name, results) -> scenarios.put(name, median(results)));
 
         var seeds = new LinkedHashMap<String, Object>();
         redis.command("FLUSHALL");
         seeds.put("users_sequential_ms", sequential(api + "/users?limit=" + ROWS));
-
         redis.stop();
         try {
-            waitForBypass(api + productPaths.getFirst());
-            scenarios.put("redis_down", measure("redis_down", api, hot));
+            waitForCache(api + productPaths.getFirst(), "BYPASS");
             seeds.put("users_sequential_redis_down_ms", sequential(api + "/users?limit=" + ROWS));
         } finally {
             redis.start();
@@ -109,6 +128,7 @@ public final class BenchMain {
 
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("scenarios", asJson(scenarios));
+        result.put("rounds", roundsAsJson(rounds));
         result.put("ratios", ratios(scenarios));
         result.put("seeds_protocol", seeds);
         result.put("machine", machine());
@@ -163,7 +183,19 @@ public final class BenchMain {
     }
 
     private void warm(String api, Path script) {
-        wrk.run(script == null ? api + "/ping" : api, script, Duration.ofSeconds(3));
+        wrk.run(api, script, Duration.ofSeconds(3));
+    }
+
+    /** Each figure's median over the rounds; errors are summed. */
+    private static Wrk.Result median(List<Wrk.Result> rounds) {
+        return new Wrk.Result(median(rounds, Wrk.Result::rps), median(rounds, Wrk.Result::p50Millis),
+                median(rounds, Wrk.Result::p99Millis), rounds.stream().mapToLong(Wrk.Result::errors).sum());
+    }
+
+    private static double median(List<Wrk.Result> rounds, ToDoubleFunction<Wrk.Result> figure) {
+        double[] values = rounds.stream().mapToDouble(figure).sorted().toArray();
+        int middle = values.length / 2;
+        return values.length % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
     }
 
     /** 90 % reads, 10 % writes, on both instances at once; rps summed, p50 averaged, p99 the worse. */
@@ -213,16 +245,18 @@ public final class BenchMain {
         return times;
     }
 
-    private void waitForBypass(String url) throws Exception {
+    /** Waits until {@code url} answers with {@code X-Cache: status} (BYPASS once Redis is stopped, HIT once it is back). */
+    private void waitForCache(String url, String status) throws Exception {
         Instant deadline = Instant.now().plusSeconds(30);
         while (Instant.now().isBefore(deadline)) {
             HttpResponse<Void> response = HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(),
                     HttpResponse.BodyHandlers.discarding());
-            if (response.headers().firstValue("X-Cache").orElse("").equals("BYPASS")) {
+            if (response.headers().firstValue("X-Cache").orElse("").equals(status)) {
                 return;
             }
+            pause(Duration.ofMillis(20));
         }
-        throw new IllegalStateException("the API never bypassed the stopped Redis");
+        throw new IllegalStateException(url + " never answered X-Cache: " + status + " within 30 s");
     }
 
     private static Map<String, Object> asJson(Map<String, Wrk.Result> scenarios) {
@@ -235,6 +269,13 @@ public final class BenchMain {
             row.put("errors", result.errors());
             json.put(name, row);
         });
+        return json;
+    }
+
+    private static Map<String, Object> roundsAsJson(Map<String, List<Wrk.Result>> rounds) {
+        var json = new LinkedHashMap<String, Object>();
+        rounds.forEach((name, results) -> json.put(name, results.stream().map(result -> List.of(round(result.rps()),
+                round(result.p50Millis()), round(result.p99Millis()), result.errors())).toList()));
         return json;
     }
 
@@ -254,8 +295,9 @@ public final class BenchMain {
         machine.put("memory", memTotal());
         machine.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
         machine.put("java", System.getProperty("java.version"));
-        machine.put("load_generator", "wrk -t1 -c8, " + duration.toSeconds() + " s per scenario after a 3 s warm-up,"
-                + " on the same machine as the stack");
+        machine.put("load_generator", "wrk -t1 -c8 with Lua-built requests, on the same machine as the stack;"
+                + " after a 3 s warm-up, " + ROUNDS + " interleaved rounds of " + duration.toSeconds()
+                + " s per scenario, medians (rounds: [rps, p50 ms, p99 ms, errors])");
         machine.put("api_instances", apis.size());
         machine.put("rows", ROWS);
         machine.put("date", Instant.now().toString());
