@@ -18,11 +18,16 @@ public class DatabasePools {
     public static final String WRITE = "writeDataSource";
     public static final String READ = "readDataSource";
 
+    /** How long a request waits for a connection to the primary before it is answered 503. */
+    private static final Duration WRITE_CONNECTION_TIMEOUT = Duration.ofMillis(500);
+
     @Bean(WRITE)
     @Primary
     HikariDataSource writeDataSource(CachedApiProperties properties) {
         HikariDataSource pool = pool("write", properties.db().writeUrl(), properties.db());
-        pool.setConnectionTimeout(Duration.ofSeconds(2).toMillis());
+        // Bounds how long a write waits when the primary is gone (the first few, and the breaker's probe):
+        // a connection is held for a few milliseconds per write, so a healthy pool never comes near it.
+        pool.setConnectionTimeout(WRITE_CONNECTION_TIMEOUT.toMillis());
         pool.addDataSourceProperty("connectTimeout", "2");
         pool.addDataSourceProperty("socketTimeout", "30");
         return pool;

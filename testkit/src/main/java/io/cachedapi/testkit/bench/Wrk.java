@@ -104,6 +104,42 @@ final class Wrk {
         return write(directory.resolve(name + ".lua"), lua.toString());
     }
 
+    /**
+     * A copy of {@code script} that sends {@code requestsPerSecond} in all, on a fixed schedule shared by
+     * the connections, instead of each connection's next request as soon as the last is answered: latency
+     * measured at a given load, below saturation. wrk's LuaJIT reads the monotonic clock through its FFI.
+     */
+    static Path paced(Path script, double requestsPerSecond) {
+        try {
+            String pacing = """
+                    local ffi = require("ffi")
+                    ffi.cdef[[
+                    typedef struct { long tv_sec; long tv_nsec; } cachedapi_timespec;
+                    int clock_gettime(int clock, cachedapi_timespec *time);
+                    ]]
+                    local clock = ffi.new("cachedapi_timespec")
+                    local CLOCK_MONOTONIC = 1
+                    local interval_ms = %s
+                    local next_at
+                    local function now_ms()
+                      ffi.C.clock_gettime(CLOCK_MONOTONIC, clock)
+                      return tonumber(clock.tv_sec) * 1000 + tonumber(clock.tv_nsec) / 1e6
+                    end
+                    -- Each request takes the next slot of the schedule; a schedule fallen behind by more than
+                    -- 100 ms restarts from now instead of bursting to catch up.
+                    delay = function()
+                      local now = now_ms()
+                      next_at = math.max(next_at or now, now - 100) + interval_ms
+                      return math.max(0, next_at - now)
+                    end
+                    """.formatted(1000 / requestsPerSecond);
+            String name = script.getFileName().toString().replace(".lua", "-paced.lua");
+            return write(script.resolveSibling(name), Files.readString(script) + pacing);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     static Path write(Path file, String content) {
         try {
             return Files.writeString(file, content);

@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * One API service process of the local stack, configured only through the wiring contract
@@ -22,6 +23,12 @@ final class ApiInstance {
 
     private static final String STOP_SIGNAL = "TERM";   // Spring Boot shuts down gracefully on it
     private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
+    /**
+     * The heap size an API pod gets by default (75 % of its 512Mi limit), fixed from the start: a heap left
+     * to grow from a small initial size kept a small old generation under load and collected it every
+     * second or so. The pause goal keeps G1's young pauses near 10 ms on two busy cores (45 ms without).
+     */
+    private static final List<String> JVM_OPTIONS = List.of("-Xms384m", "-Xmx384m", "-XX:MaxGCPauseMillis=20");
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(PROBE_TIMEOUT).build();
 
     private final String name;
@@ -62,7 +69,8 @@ final class ApiInstance {
         environment.put("HOME", directory.toString());
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ServerProcess process = ServerProcess.launch(name,
-                List.of(java, "-Xms64m", "-Xmx384m", "-jar", serviceJar.toAbsolutePath().toString()),
+                Stream.of(List.of(java), JVM_OPTIONS, List.of("-jar", serviceJar.toAbsolutePath().toString()))
+                        .flatMap(List::stream).toList(),
                 environment, user, directory.resolve("server.log"), directory.resolve("server.pid"), STOP_SIGNAL, true);
         process.awaitReady(readyTimeout, this::ready);
     }
