@@ -126,6 +126,7 @@ class FaultDrillsIT {
         // Replication is asynchronous: a write the primary acknowledged just before it died may not have
         // reached the replica that reads then fall back to. Reported, not asserted (see the README).
         drill.staleReadsPossible();
+        drill.stopLoad();
         drill.finish("SIGQUIT; " + drill.failedWrites.size() + " writes answered 503 (median " + drill.failedWriteMillis(0.5)
                 + " ms, slowest " + drill.failedWriteMillis(1) + " ms), reads go on");
         assertThat(drill.failedWriteMillis(1)).isLessThan(FAST_FAILURE.toMillis());
@@ -237,9 +238,14 @@ class FaultDrillsIT {
             recoveryMillis = (System.nanoTime() - started) / 1_000_000;
         }
 
-        void finish(String notes) {
+        /** Stops the readers and the writer, and waits for their requests in flight. */
+        void stopLoad() {
             running.set(false);
             load.close();
+        }
+
+        void finish(String notes) {
+            stopLoad();
             REPORT.add(String.format("  {\"name\": \"%s\", \"requests\": %d, \"errors\": %d, \"write_errors\": %d,"
                             + " \"stale_reads\": %d, \"recovery_ms\": %d, \"notes\": \"%s\"}", name, requests.get(),
                     readErrors.get() + (writesMayFail ? 0 : writeErrors.get()), writeErrors.get(), staleReads.get(),
