@@ -16,7 +16,7 @@ class CacheAsideIT {
 
     @BeforeAll
     static void start() {
-        stack = TestStack.start();
+        stack = TestStack.start(TestStack.PATIENT_REDIS_TIMEOUT);
         api = stack.startService("api-0");
     }
 

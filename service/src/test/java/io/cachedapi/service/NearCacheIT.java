@@ -25,7 +25,7 @@ class NearCacheIT {
 
     @BeforeAll
     static void start() {
-        stack = TestStack.start();
+        stack = TestStack.start(TestStack.PATIENT_REDIS_TIMEOUT);
         a = stack.startService("api-a");
         b = stack.startService("api-b");
     }

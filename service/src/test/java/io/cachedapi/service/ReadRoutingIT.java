@@ -35,7 +35,7 @@ class ReadRoutingIT {
 
     @BeforeAll
     static void start() {
-        stack = TestStack.start();
+        stack = TestStack.start(TestStack.PATIENT_REDIS_TIMEOUT);
         fills = new HoldingFillListener();
         a = stack.startService("api-a", fills);
         b = stack.startService("api-b");
