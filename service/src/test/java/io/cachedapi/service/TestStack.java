@@ -31,8 +31,8 @@ final class TestStack implements AutoCloseable {
 
     /**
      * For tests that count cache hits, misses and coalesced loads one by one. On a machine busy with
-     * other work (a CI runner) Redis may answer a burst later than 50 ms; the service then rightly
-     * bypasses the cache, which changes the count without anything being wrong.
+     * other work (a CI runner) Redis may answer a burst later than {@link #REDIS_TIMEOUT}; the service
+     * then rightly bypasses the cache, which changes the count without anything being wrong.
      */
     static final Duration PATIENT_REDIS_TIMEOUT = Duration.ofSeconds(2);
 
