@@ -1,14 +1,17 @@
 # The commands of the README. Each goes through scripts/toolchain.sh, which installs what is
-# missing (a JDK >= 21, PostgreSQL server binaries, redis-server, shellcheck) or says what to install.
+# missing or says what to install: everything the tests and the local stack use for those, only a
+# JDK for the commands that only build (BUILD_TOOLCHAIN).
 SHELL := /bin/bash
 TOOLCHAIN := scripts/toolchain.sh
+BUILD_TOOLCHAIN := scripts/toolchain.sh --build
 MVNW := ./mvnw -B -ntp
-STACK_CLI = java -jar $(firstword $(wildcard testkit/target/cachedapi-testkit-*-cli.jar))
+STACK_CLI_JAR = $(firstword $(wildcard testkit/target/cachedapi-testkit-*-cli.jar))
+STACK_CLI = java -jar $(STACK_CLI_JAR)
 OPERATOR_JAR = $(firstword $(wildcard operator/target/cachedapi-operator-*-all.jar))
 SAMPLE ?= manifests/samples/cachedapi.yaml
 STACK_ARGS := --state-dir .local --rendered .local/rendered.yaml --service-jar service/target/cachedapi-service.jar
 
-.PHONY: test up down status stack-cli crds render manifests images e2e bench drills
+.PHONY: test up down status stack-cli built-stack-cli crds render manifests images e2e bench drills
 
 ## test: every test, on real PostgreSQL (primary + streaming replicas) and Redis
 test:
@@ -22,38 +25,42 @@ up: stack-cli
 	$(TOOLCHAIN) $(STACK_CLI) up $(STACK_ARGS)
 
 ## status: each Postgres instance's role and replication as Postgres reports them; Redis health
-status: stack-cli
+status: built-stack-cli
 	$(TOOLCHAIN) $(STACK_CLI) status $(STACK_ARGS)
 
 ## down: stop every process of the local stack (its data stays in .local/)
-down: stack-cli
+down: built-stack-cli
 	$(TOOLCHAIN) $(STACK_CLI) down $(STACK_ARGS)
 
 # The local stack's command line (testkit), the operator that renders the sample, the service it runs.
 stack-cli:
 	$(TOOLCHAIN) $(MVNW) -q -pl testkit,operator,service -am -DskipTests package
 
+# status and down act at once with the jars make up built; they build them only when there are none.
+built-stack-cli:
+	@$(if $(STACK_CLI_JAR),true,$(MAKE) --no-print-directory stack-cli)
+
 ## crds: regenerate crds/ from the CRD classes (a test fails while the committed file is stale)
 crds:
-	$(TOOLCHAIN) $(MVNW) -q -pl operator -am -DskipTests package
+	$(BUILD_TOOLCHAIN) $(MVNW) -q -pl operator -am -DskipTests package
 	cp operator/target/classes/META-INF/fabric8/cachedapis.cachedapi.io-v1.yml crds/
 	cp crds/cachedapis.cachedapi.io-v1.yml helm/cachedapi-operator/crds/
 
 ## render: every object the operator would create for the sample (SAMPLE=... for another file)
 render:
-	@$(TOOLCHAIN) $(MVNW) -q -pl operator -am -DskipTests package
-	@$(TOOLCHAIN) java -jar $(OPERATOR_JAR) render -f $(SAMPLE)
+	@$(BUILD_TOOLCHAIN) $(MVNW) -q -pl operator -am -DskipTests package
+	@$(BUILD_TOOLCHAIN) java -jar $(OPERATOR_JAR) render -f $(SAMPLE)
 
 ## manifests: regenerate manifests/install.yaml from the chart (a test fails while it is stale)
 manifests:
-	$(TOOLCHAIN) $(MVNW) -q -pl e2e -am test -Dtest=ChartTest -Dsurefire.failIfNoSpecifiedTests=false -Dcachedapi.update=true
+	$(BUILD_TOOLCHAIN) $(MVNW) -q -pl e2e -am test -Dtest=ChartTest -Dsurefire.failIfNoSpecifiedTests=false -Dcachedapi.update=true
 
 ## images: the operator and service images (Jib) in the local Docker daemon; JIB_FROM=... changes the base
 JIB_FROM ?= eclipse-temurin:21-jre
 images:
 	@command -v docker >/dev/null && docker info >/dev/null 2>&1 || \
 	  { echo "make images needs Docker with a running daemon (docker info fails here)"; exit 1; }
-	$(TOOLCHAIN) $(MVNW) -q -pl operator,service -am -DskipTests -Djib.from.image=$(JIB_FROM) package jib:dockerBuild
+	$(BUILD_TOOLCHAIN) $(MVNW) -q -pl operator,service -am -DskipTests -Djib.from.image=$(JIB_FROM) package jib:dockerBuild
 
 ## e2e: the kind end-to-end suite (needs docker, kind, kubectl, helm; see e2e/run.sh --help)
 e2e:

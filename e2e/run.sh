@@ -17,9 +17,13 @@ pod logs under e2e/target/kind-logs/. The cluster is deleted at the end unless -
   --cluster NAME  kind cluster name (default: cachedapi-e2e)
   --help          this text
 
+The cluster's credentials go to a kubeconfig of its own (e2e/target/kind-NAME.kubeconfig), and every
+kubectl and helm command, and the suite itself, use that file and the context kind-NAME: your
+kubeconfig, its current context and every other cluster are left alone.
+
 Prerequisites, on PATH: docker (with a running daemon), kind, kubectl, helm; a JDK >= 21
-(scripts/toolchain.sh finds or installs one). The cluster nodes pull postgres:16 and redis:7-alpine,
-so they need access to Docker Hub.
+(scripts/toolchain.sh --build finds or installs one; PostgreSQL and Redis are not needed here). The
+cluster nodes pull postgres:16 and redis:7-alpine, so they need access to Docker Hub.
 USAGE
 }
 
@@ -42,7 +46,14 @@ done
 docker info >/dev/null 2>&1 || { echo "e2e/run.sh needs a running Docker daemon" >&2; exit 1; }
 
 namespace=cachedapi-system
+context=kind-$cluster
+mkdir -p e2e/target
+export KUBECONFIG=$root/e2e/target/kind-$cluster.kubeconfig
 logs=e2e/target/kind-logs
+# The two images make images builds (image.registry and image.tag in pom.xml).
+images=(ghcr.io/cachedapi/cachedapi-operator:0.1.0 ghcr.io/cachedapi/cachedapi-service:0.1.0)
+kubectl() { command kubectl --context "$context" "$@"; }
+helm() { command helm --kube-context "$context" "$@"; }
 collect_logs() {
   mkdir -p "$logs"
   kubectl get all,cachedapi,pvc,events -A -o wide > "$logs/get.txt" 2>&1 || true
@@ -56,17 +67,19 @@ collect_logs() {
 finish() {
   local status=$?
   if [[ $status -ne 0 ]]; then collect_logs; fi
-  if [[ $keep == false ]]; then kind delete cluster --name "$cluster" >/dev/null 2>&1 || true; fi
+  if [[ $keep == false ]]; then
+    kind delete cluster --name "$cluster" --kubeconfig "$KUBECONFIG" >/dev/null 2>&1 || true
+  else
+    echo "kept the cluster; reach it with: export KUBECONFIG=$KUBECONFIG" >&2
+  fi
   exit "$status"
 }
 trap finish EXIT
 
-kind create cluster --name "$cluster" --config e2e/kind-config.yaml --wait 120s
+kind create cluster --name "$cluster" --kubeconfig "$KUBECONFIG" --config e2e/kind-config.yaml --wait 120s
 make images
-for image in ghcr.io/cachedapi/cachedapi-operator:0.1.0 ghcr.io/cachedapi/cachedapi-service:0.1.0; do
-  kind load docker-image --name "$cluster" "$image"
-done
+kind load docker-image --name "$cluster" "${images[@]}"
 helm install cachedapi-operator helm/cachedapi-operator --namespace "$namespace" --create-namespace --wait
 kubectl apply -f manifests/samples/cachedapi.yaml
-scripts/toolchain.sh ./mvnw -B -ntp -Pe2e -pl e2e -am verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false \
-  -Dit.test=KindEndToEndIT -Dfailsafe.failIfNoSpecifiedTests=false
+scripts/toolchain.sh --build ./mvnw -B -ntp -Pe2e -pl e2e -am verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false \
+  -Dit.test=KindEndToEndIT -Dfailsafe.failIfNoSpecifiedTests=false -Dcachedapi.kubeContext="$context"

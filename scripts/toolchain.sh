@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
-# Runs a command with what the build and the tests need, installing what is missing:
-#   a JDK >= 21, PostgreSQL server binaries, redis-server, shellcheck, and the commands named in
-#   CACHEDAPI_EXTRA_TOOLS (e.g. wrk for make bench; each the Debian package of the same name).
-# On Debian/Ubuntu it installs through apt-get (as root, or through sudo); wherever it cannot, it
-# stops and says exactly what to install.
+# Runs a command with what it needs, installing what is missing.
 #
-#   scripts/toolchain.sh ./mvnw verify
+#   scripts/toolchain.sh ./mvnw verify          # tests and the local stack: everything below
+#   scripts/toolchain.sh --build ./mvnw package # commands that only build: a JDK, nothing else
 #
-# Exports JAVA_HOME (and puts it first on PATH) and CACHEDAPI_PG_BINDIR for the command.
+# Everything: a JDK >= 21, the PostgreSQL server binaries, redis-server, shellcheck, procps (kill),
+# curl (the README's examples), and the commands named in CACHEDAPI_EXTRA_TOOLS (e.g. wrk for make
+# bench; each the Debian package of the same name).
+# On Debian/Ubuntu it installs through apt-get (as root, or through passwordless sudo); wherever it
+# cannot, it stops and says exactly what to install.
+#
+# Exports JAVA_HOME (and puts it first on PATH) and, unless --build, CACHEDAPI_PG_BINDIR.
 set -euo pipefail
 
 readonly MIN_JAVA=21
@@ -17,28 +20,45 @@ die() { say "$*"; exit 1; }
 
 APT_UPDATED=false
 
+# The command prefix that runs apt-get with root rights, or nothing when there is no way to.
+apt_prefix() {
+  if [[ $(id -u) -eq 0 ]]; then
+    echo ""
+  elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+    echo sudo
+  else
+    return 1
+  fi
+}
+
+# Refreshes the package lists once per run: on a fresh system they are empty and nothing is found.
+apt_update() {
+  [[ $APT_UPDATED == false ]] || return 0
+  local prefix
+  prefix=$(apt_prefix) || return 0
+  command -v apt-get >/dev/null || return 0
+  say "refreshing the package lists (apt-get update)"
+  $prefix apt-get update -qq || say "apt-get update failed; looking in the lists as they are"
+  APT_UPDATED=true
+}
+
 # Installs Debian packages, or explains which ones are needed.
 apt_install() {
-  local sudo=()
-  if [[ $(id -u) -ne 0 ]]; then
-    if command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
-      sudo=(sudo)
-    else
-      die "missing: $*; install them (as root: apt-get install -y $*) and run again"
-    fi
-  fi
-  command -v apt-get >/dev/null || die "missing: $*; this is not a Debian/Ubuntu machine, install the equivalent packages and run again"
-  if [[ $APT_UPDATED == false ]]; then
-    "${sudo[@]}" apt-get update -qq
-    APT_UPDATED=true
-  fi
+  local prefix
+  command -v apt-get >/dev/null \
+    || die "missing: $*; this is not a Debian/Ubuntu machine, install the equivalent packages and run again"
+  prefix=$(apt_prefix) || die "missing: $*; install them (as root: apt-get install -y $*) and run again"
+  apt_update
   say "installing $*"
-  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+  DEBIAN_FRONTEND=noninteractive $prefix apt-get install -y -qq --no-install-recommends "$@" >/dev/null \
+    || die "apt-get could not install $*; install them by hand and run again"
 }
 
 # An apt package of that name can be installed here.
 apt_has() {
-  command -v apt-cache >/dev/null && [[ -n $(apt-cache policy "$1" 2>/dev/null | awk '/Candidate:/ && $2 != "(none)"') ]]
+  command -v apt-cache >/dev/null || return 1
+  apt_update
+  [[ -n $(apt-cache policy "$1" 2>/dev/null | awk '/Candidate:/ && $2 != "(none)"') ]]
 }
 
 # The major version of the JDK at $1 (a JAVA_HOME), or 0.
@@ -48,9 +68,10 @@ java_major() {
     | awk -F' = ' '/java.specification.version/ { split($2, v, "."); print (v[1] == 1 ? v[2] : v[1]); found=1 } END { if (!found) print 0 }'
 }
 
+# The newest JDK >= MIN_JAVA in JAVA_HOME, the system JVM directory, /opt or SDKMAN's candidates.
 find_jdk() {
   local candidate best="" best_major=0 major
-  for candidate in "${JAVA_HOME:-}" /usr/lib/jvm/* /opt/java/* /opt/jdk*; do
+  for candidate in "${JAVA_HOME:-}" /usr/lib/jvm/* /opt/java/* /opt/jdk* "${SDKMAN_DIR:-$HOME/.sdkman}"/candidates/java/*; do
     [[ -n $candidate && -d $candidate ]] || continue
     major=$(java_major "$candidate")
     if (( major >= MIN_JAVA && major > best_major )); then
@@ -72,23 +93,28 @@ ensure_jdk() {
       fi
     done
   fi
-  [[ -n $jdk ]] || die "no JDK >= $MIN_JAVA found in JAVA_HOME or /usr/lib/jvm, and this machine's package sources offer none;" \
-    "install one (e.g. Temurin $MIN_JAVA from https://adoptium.net, or openjdk-$MIN_JAVA-jdk-headless) and set JAVA_HOME to it"
+  [[ -n $jdk ]] || die "no JDK >= $MIN_JAVA in JAVA_HOME, /usr/lib/jvm, /opt or SDKMAN, and this machine's" \
+    "package sources offer none (Debian 12 ships only JDK 17). Install one from outside them:" \
+    "Adoptium's apt repository (https://adoptium.net/installation/linux/, then apt-get install temurin-$MIN_JAVA-jdk)" \
+    "or SDKMAN (https://sdkman.io, then sdk install java $MIN_JAVA-tem); then run this again, with JAVA_HOME" \
+    "set to that JDK unless it is under /usr/lib/jvm"
   export JAVA_HOME=$jdk
   export PATH=$JAVA_HOME/bin:$PATH
 }
 
+# The directory holding postgres and pg_basebackup (the newest Debian version first), or nothing.
 find_pg_bindir() {
   local dir
   if [[ -n ${CACHEDAPI_PG_BINDIR:-} && -x ${CACHEDAPI_PG_BINDIR}/postgres ]]; then
     echo "$CACHEDAPI_PG_BINDIR"
-    return
+    return 0
   fi
   for dir in $(printf '%s\n' /usr/lib/postgresql/*/bin | sort -t/ -k4 -n -r); do
-    [[ -x $dir/postgres && -x $dir/pg_basebackup ]] && { echo "$dir"; return; }
+    if [[ -x $dir/postgres && -x $dir/pg_basebackup ]]; then echo "$dir"; return 0; fi
   done
   dir=$(dirname "$(command -v postgres 2>/dev/null || echo /nonexistent/postgres)")
-  [[ -x $dir/postgres && -x $dir/pg_basebackup ]] && echo "$dir"
+  if [[ -x $dir/postgres && -x $dir/pg_basebackup ]]; then echo "$dir"; fi
+  return 0
 }
 
 ensure_postgres() {
@@ -108,18 +134,28 @@ ensure_postgres() {
   export CACHEDAPI_PG_BINDIR=$bindir
 }
 
+# A command found on PATH as a file (type -P: the kill builtin does not count), installed if missing.
 ensure_command() {
   local command=$1 package=$2
-  command -v "$command" >/dev/null || apt_install "$package"
-  command -v "$command" >/dev/null || die "$command is missing; install the $package package"
+  type -P "$command" >/dev/null || apt_install "$package"
+  type -P "$command" >/dev/null || die "$command is missing; install the $package package"
 }
 
-[[ $# -gt 0 ]] || die "usage: scripts/toolchain.sh COMMAND [ARGS...]"
+build_only=false
+if [[ ${1:-} == --build ]]; then
+  build_only=true
+  shift
+fi
+[[ $# -gt 0 ]] || die "usage: scripts/toolchain.sh [--build] COMMAND [ARGS...]"
 ensure_jdk
-ensure_postgres
-ensure_command redis-server redis-server
-ensure_command shellcheck shellcheck
-for tool in ${CACHEDAPI_EXTRA_TOOLS:-}; do
-  ensure_command "$tool" "$tool"
-done
+if [[ $build_only == false ]]; then
+  ensure_postgres
+  ensure_command redis-server redis-server
+  ensure_command shellcheck shellcheck
+  ensure_command kill procps
+  ensure_command curl curl
+  for tool in ${CACHEDAPI_EXTRA_TOOLS:-}; do
+    ensure_command "$tool" "$tool"
+  done
+fi
 exec "$@"

@@ -9,6 +9,7 @@ import io.cachedapi.operator.resources.ApiDeployment;
 import io.cachedapi.operator.resources.ApiService;
 import io.cachedapi.operator.resources.Labels;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -35,8 +36,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * The end-to-end suite on a real cluster (the current kube context; e2e/run.sh prepares a kind
- * cluster with the operator installed and manifests/samples/cachedapi.yaml applied). The tests run in
+ * The end-to-end suite on a real cluster (the kube context named by {@code -Dcachedapi.kubeContext},
+ * else the current one; e2e/run.sh prepares a kind cluster with the operator installed and
+ * manifests/samples/cachedapi.yaml applied, and names its context). The tests run in
  * order, as a user's session would.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -52,7 +54,8 @@ class KindEndToEndIT {
 
     @BeforeAll
     static void connect() {
-        Config config = Config.autoConfigure(null);
+        // e2e/run.sh names the context of the cluster it created; nothing else is ever touched
+        Config config = Config.autoConfigure(System.getProperty("cachedapi.kubeContext"));
         config.setRequestRetryBackoffLimit(1);   // an absent cluster is reported at once, not after retries
         client = new KubernetesClientBuilder().withConfig(config).build();
         try {
@@ -180,9 +183,21 @@ class KindEndToEndIT {
                 .list().getItems().stream().filter(pod -> pod.getMetadata().getDeletionTimestamp() == null).toList();
     }
 
-    /** Like {@code kubectl port-forward service/shop-api}: to a pod behind the API Service. */
+    /**
+     * Like {@code kubectl port-forward service/shop-api}: to a ready pod behind the API Service, on the
+     * container port the Service's (named) target port resolves to.
+     */
     private static LocalPortForward forwardApi() {
-        return client.services().inNamespace(NAMESPACE).withName(NAME + "-api").portForward(ApiService.PORT);
+        Service service = client.services().inNamespace(NAMESPACE).withName(NAME + "-api").get();
+        Pod pod = apiPods().stream().filter(KindEndToEndIT::isReady).findFirst()
+                .orElseThrow(() -> new AssertionError("no ready API pod to forward to"));
+        int port = ServiceTargetPort.resolve(service, ApiService.PORT, pod.getSpec());
+        return client.pods().inNamespace(NAMESPACE).withName(pod.getMetadata().getName()).portForward(port);
+    }
+
+    private static boolean isReady(Pod pod) {
+        return pod.getStatus() != null && pod.getStatus().getConditions().stream()
+                .anyMatch(condition -> "Ready".equals(condition.getType()) && "True".equals(condition.getStatus()));
     }
 
     private static HttpResponse<String> get(String url) throws Exception {

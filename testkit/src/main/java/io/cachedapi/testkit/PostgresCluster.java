@@ -28,7 +28,7 @@ public final class PostgresCluster implements AutoCloseable {
         this.baseDirectory = baseDirectory;
         this.temporary = builder.baseDirectory == null;
         this.database = builder.database;
-        ServerUser user = ServerUser.forThisProcess();
+        ServerUser user = ServerUser.forPostgres();
         user.requireWritable(Directories.createOwned(baseDirectory, user));
         Path pgBin = Binaries.postgresBinDir();
         this.credentials = PostgresCredentials.loadOrGenerate(

@@ -37,8 +37,7 @@ public final class RedisServer implements AutoCloseable {
     private RedisServer(Builder builder, Path directory) {
         this.directory = directory;
         this.temporary = builder.directory == null;
-        this.user = ServerUser.forThisProcess();
-        user.requireWritable(Directories.createOwned(directory.getParent(), user));
+        this.user = ServerUser.current();
         Directories.createOwned(directory, user);
         this.port = builder.port > 0 ? builder.port : FreePorts.pick();
         this.password = Secrets.loadOrGenerate(directory.resolve("redis.password"), user);

@@ -51,6 +51,7 @@ public final class ServerProcess {
         }
         fullCommand.addAll(user.wrap(command));
         var builder = new ProcessBuilder(fullCommand)
+                .directory(logFile.getParent().toFile())   // a folder the server's account can enter
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
@@ -145,7 +146,12 @@ public final class ServerProcess {
             lastResortStop = null;
         }
         if (isAlive()) {
-            signal(stopSignal);
+            try {
+                signal(stopSignal);
+            } catch (RuntimeException cannotSignal) {
+                // never leave a server running because a helper command is missing: TERM it from here
+                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroy);
+            }
             Optional<ProcessHandle> handle = ProcessHandle.of(pid);
             Instant deadline = Instant.now().plus(STOP_TIMEOUT);
             while (handle.map(ProcessHandle::isAlive).orElse(false) && Instant.now().isBefore(deadline)) {

@@ -10,11 +10,18 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The account servers run as. PostgreSQL refuses to run as root, and CI runs as root: then every
- * server runs as an unprivileged account ({@code CACHEDAPI_SERVER_USER}, else {@code postgres}, else
- * {@code nobody}) through {@code setpriv}, and the directories it writes are handed to that account.
+ * The account a server runs as. PostgreSQL refuses to run as root, and CI runs as root: then the
+ * PostgreSQL servers run as an unprivileged account ({@code CACHEDAPI_SERVER_USER}, else
+ * {@code postgres}, else {@code nobody}) through {@code setpriv}, and the directories they write are
+ * handed to that account. Every other process (Redis, the API instances) runs as the current user,
+ * so a checkout other accounts cannot read (under {@code /root}, in a {@code mktemp -d} folder) works.
  */
 public final class ServerUser {
+
+    /** Where directories go when the place asked for is closed to the account (sticky, world-writable). */
+    private static final Path SHARED_TEMP = Path.of("/var/tmp");
+
+    private static final ServerUser CURRENT = new ServerUser(null, null);
 
     private final String name;   // null: run as the current user
     private final String group;
@@ -24,9 +31,15 @@ public final class ServerUser {
         this.group = group;
     }
 
-    public static ServerUser forThisProcess() {
+    /** The current user: for every server but PostgreSQL. */
+    public static ServerUser current() {
+        return CURRENT;
+    }
+
+    /** The account PostgreSQL runs as: the current user, unless that is root. */
+    public static ServerUser forPostgres() {
         if (!"root".equals(System.getProperty("user.name"))) {
-            return new ServerUser(null, null);
+            return CURRENT;
         }
         String configured = System.getenv("CACHEDAPI_SERVER_USER");
         List<String> candidates = configured != null && !configured.isBlank()
@@ -38,7 +51,7 @@ public final class ServerUser {
             }
         }
         throw new IllegalStateException("running as root, and none of the accounts " + candidates
-                + " exists to run PostgreSQL and Redis as; create one or set CACHEDAPI_SERVER_USER");
+                + " exists to run PostgreSQL as (it refuses root); create one or set CACHEDAPI_SERVER_USER");
     }
 
     /** The command, run as this account. */
@@ -66,17 +79,43 @@ public final class ServerUser {
         }
     }
 
-    /** Fails with a clear message when the account cannot write {@code directory} (e.g. a checkout under /root). */
+    /** Fails with a clear message when the account cannot write {@code directory} (e.g. one under /root). */
     public void requireWritable(Path directory) {
-        if (name == null) {
-            return;
+        if (!canWrite(directory)) {
+            throw new IllegalStateException("PostgreSQL runs as '" + name + "' (it refuses root), and '" + name
+                    + "' cannot write " + directory + ": a folder on the way is closed to other accounts; use a"
+                    + " directory every account can traverse (e.g. under /tmp or /var/tmp) or set"
+                    + " CACHEDAPI_SERVER_USER to an account that can");
         }
-        int exit = Processes.run(wrap(List.of("test", "-w", directory.toString(), "-a", "-x", directory.toString())));
-        if (exit != 0) {
-            throw new IllegalStateException("the servers run as '" + name + "' (PostgreSQL refuses root), and '" + name
-                    + "' cannot reach " + directory + "; move the checkout somewhere every user can traverse"
-                    + " (e.g. under /work or /srv) or set CACHEDAPI_SERVER_USER to an account that can");
+    }
+
+    /**
+     * A directory the account can write, for {@code wanted}: {@code wanted} itself when the account can
+     * reach it; otherwise (a checkout under /root) a fresh directory of the account's own under
+     * /var/tmp, with {@code wanted} made a symbolic link to it, so the usual paths still lead to the
+     * files. Returns the real path: the one to give the server.
+     */
+    public Path reachableDirectory(Path wanted) {
+        try {
+            if (Files.isSymbolicLink(wanted) && Files.isDirectory(wanted)) {
+                return wanted.toRealPath();
+            }
+            Files.createDirectories(wanted.getParent());
+            if (Files.isDirectory(wanted) || canWrite(wanted.getParent())) {
+                return Directories.createOwned(wanted, this);
+            }
+            Path real = Files.createTempDirectory(SHARED_TEMP, "cachedapi-" + wanted.getFileName() + "-");
+            own(real);
+            Files.createSymbolicLink(wanted, real);
+            return real;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot make a directory " + this + " can write for " + wanted, e);
         }
+    }
+
+    private boolean canWrite(Path directory) {
+        return name == null
+                || Processes.run(wrap(List.of("test", "-w", directory.toString(), "-a", "-x", directory.toString()))) == 0;
     }
 
     @Override

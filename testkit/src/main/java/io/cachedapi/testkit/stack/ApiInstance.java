@@ -58,7 +58,7 @@ final class ApiInstance {
     }
 
     /** Starts the service unless it runs, and waits until it reports itself ready. */
-    void start(Path serviceJar, Map<String, String> contract, ServerUser user, Duration readyTimeout) {
+    void start(Path serviceJar, Map<String, String> contract, Duration readyTimeout) {
         if (process().isPresent()) {
             return;
         }
@@ -71,7 +71,7 @@ final class ApiInstance {
         ServerProcess process = ServerProcess.launch(name,
                 Stream.of(List.of(java), JVM_OPTIONS, List.of("-jar", serviceJar.toAbsolutePath().toString()))
                         .flatMap(List::stream).toList(),
-                environment, user, directory.resolve("server.log"), directory.resolve("server.pid"), STOP_SIGNAL, true);
+                environment, ServerUser.current(), directory.resolve("server.log"), directory.resolve("server.pid"), STOP_SIGNAL, true);
         process.awaitReady(readyTimeout, this::ready);
     }
 

@@ -41,6 +41,8 @@ import java.util.stream.Stream;
  *   stack.env          KEY=value for clients (0600: it holds passwords)
  *   scripts/           the bootstrap scripts the instances run and extra.conf, from the rendering
  *   pg/                secrets/ and one directory per instance (data/, server.log, server.pid)
+ *                      (scripts/ and pg/ link to a directory under /var/tmp when the state is in a
+ *                      folder the PostgreSQL account cannot enter, e.g. a checkout under /root)
  *   redis/             redis.conf, data, server.log, server.pid
  *   api/               one directory per API instance (server.log, server.pid)
  * </pre>
@@ -52,6 +54,7 @@ public final class LocalStack {
 
     private final Path state;
     private final StackSpec spec;
+    private final ServerUser postgresUser = ServerUser.forPostgres();
 
     public LocalStack(Path state, StackSpec spec) {
         this.state = state.toAbsolutePath().normalize();
@@ -67,15 +70,14 @@ public final class LocalStack {
      * {@code serviceJar} when given), then writes {@code stack.env}. Returns what it wrote.
      */
     public Map<String, String> up(Path serviceJar) {
-        ServerUser user = ServerUser.forThisProcess();
-        user.requireWritable(Directories.createOwned(state, user));
+        Directories.createOwned(state, postgresUser);
         refuseAnotherRunningStack();
-        installPgConfig(user);
+        installPgConfig();
 
         PostgresCluster cluster = postgres().start();
         RedisServer redis = redis().start();
         stopInstancesBeyond(cluster.instances().size());
-        List<ApiInstance> apis = serviceJar == null ? List.of() : apiInstances(user);
+        List<ApiInstance> apis = serviceJar == null ? List.of() : apiInstances();
         stopApiInstancesBeyond(apis.size());
 
         var ports = new Properties();
@@ -87,7 +89,7 @@ public final class LocalStack {
 
         Map<String, String> contract = wiringContract(cluster, redis);
         for (ApiInstance api : apis) {
-            api.start(serviceJar, contract, user, READY_TIMEOUT);
+            api.start(serviceJar, contract, READY_TIMEOUT);
         }
         Map<String, String> env = environment(cluster, redis, apis);
         writeEnvFile(env);
@@ -152,13 +154,13 @@ public final class LocalStack {
     }
 
     /** The API instances the sample asks for, with their stored ports (new ones get free ports). */
-    private List<ApiInstance> apiInstances(ServerUser user) {
+    private List<ApiInstance> apiInstances() {
         List<Integer> stored = storedPorts("api.ports");
         var apis = new ArrayList<ApiInstance>();
         for (int ordinal = 0; ordinal < spec.apiReplicas(); ordinal++) {
             String name = spec.apiName() + "-" + ordinal;
             int port = ordinal < stored.size() ? stored.get(ordinal) : FreePorts.pick();
-            apis.add(new ApiInstance(name, port, Directories.createOwned(apiDirectory().resolve(name), user)));
+            apis.add(new ApiInstance(name, port, Directories.createOwned(apiDirectory().resolve(name), ServerUser.current())));
         }
         return apis;
     }
@@ -221,12 +223,13 @@ public final class LocalStack {
     }
 
     private PostgresCluster postgres() {
-        return PostgresCluster.builder(state.resolve("scripts"))
+        Path scripts = scriptsDirectory();
+        return PostgresCluster.builder(scripts)
                 .name(spec.postgresName())
                 .replicas(spec.postgresReplicas())
                 .database(spec.database())
-                .baseDirectory(state.resolve("pg"))
-                .extraConf(state.resolve("scripts").resolve(StackSpec.EXTRA_CONF))
+                .baseDirectory(postgresUser.reachableDirectory(state.resolve("pg")))
+                .extraConf(scripts.resolve(StackSpec.EXTRA_CONF))
                 .ports(storedPorts("pg.ports"))
                 .detached(true)
                 .build();
@@ -280,8 +283,8 @@ public final class LocalStack {
     }
 
     /** Writes the pg ConfigMap's files (scripts executable) where the instances run them from. */
-    private void installPgConfig(ServerUser user) {
-        Path target = Directories.createOwned(state.resolve("scripts"), user);
+    private void installPgConfig() {
+        Path target = scriptsDirectory();
         try {
             for (var file : spec.pgConfigFiles().entrySet()) {
                 Path copy = target.resolve(file.getKey());
@@ -292,6 +295,11 @@ public final class LocalStack {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the bootstrap scripts to " + target, e);
         }
+    }
+
+    /** Where the instances run the scripts from: a directory the PostgreSQL account can read. */
+    private Path scriptsDirectory() {
+        return postgresUser.reachableDirectory(state.resolve("scripts"));
     }
 
     /** Every Postgres instance directory under the state, by ordinal (primaries first). */
