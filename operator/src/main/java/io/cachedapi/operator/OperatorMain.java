@@ -3,6 +3,7 @@ package io.cachedapi.operator;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.cachedapi.operator.cli.Render;
+import io.cachedapi.operator.lifecycle.JdbcPostgresAdmin;
 import io.cachedapi.operator.observer.JdbcReplicationProbe;
 import io.cachedapi.operator.reconciler.CachedApiReconciler;
 import io.javaoperatorsdk.operator.Operator;
@@ -31,7 +32,8 @@ public final class OperatorMain {
     private static final String USAGE = """
             usage: cachedapi-operator                 run the operator (settings from the environment:
                                                       WATCH_NAMESPACES, LEADER_ELECTION_NAMESPACE, HTTP_PORT,
-                                                      MAX_REPLAY_LAG_BYTES, RECHECK_SECONDS)
+                                                      MAX_REPLAY_LAG_BYTES, RECHECK_SECONDS,
+                                                      MAX_LAG_ON_FAILOVER_BYTES, PRIMARY_CHECK_MILLIS)
                    cachedapi-operator render -f FILE  print every object the operator would create for the
                                                       CachedApi in FILE, as multi-document YAML""";
 
@@ -68,8 +70,11 @@ public final class OperatorMain {
                         "cachedapi-operator-lock", settings.leaderElectionNamespace()));
             }
         });
-        operator.register(new CachedApiReconciler((user, password) -> new JdbcReplicationProbe(user, password,
-                        Duration.ofSeconds(3), settings.maxReplayLagBytes()), Clock.systemUTC(), settings.recheck()),
+        operator.register(new CachedApiReconciler(
+                        (user, password) -> new JdbcReplicationProbe(user, password, Duration.ofSeconds(3),
+                                settings.maxReplayLagBytes()),
+                        (user, password) -> new JdbcPostgresAdmin(user, password, settings.failover().promotionTimeout()),
+                        settings.failover(), Clock.systemUTC(), settings.recheck()),
                 configuration -> {
                     if (!settings.watchedNamespaces().isEmpty()) {
                         configuration.settingNamespaces(settings.watchedNamespaces());

@@ -1,5 +1,6 @@
 package io.cachedapi.operator;
 
+import io.cachedapi.operator.lifecycle.FailoverSettings;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
@@ -15,9 +16,11 @@ import java.util.stream.Collectors;
  * @param httpPort                HTTP_PORT of /healthz, /readyz and /metrics (default 8080)
  * @param maxReplayLagBytes       MAX_REPLAY_LAG_BYTES above which a replica is reported as lagging (default 64 MiB)
  * @param recheck                 RECHECK_SECONDS between two verifications of a CachedApi (default 30)
+ * @param failover                MAX_LAG_ON_FAILOVER_BYTES (32 MiB) and PRIMARY_CHECK_MILLIS (1000), see
+ *                                {@link FailoverSettings}
  */
 public record OperatorSettings(Set<String> watchedNamespaces, String leaderElectionNamespace, int httpPort,
-                               long maxReplayLagBytes, Duration recheck) {
+                               long maxReplayLagBytes, Duration recheck, FailoverSettings failover) {
 
     public static OperatorSettings from(Map<String, String> env) {
         Set<String> namespaces = Arrays.stream(env.getOrDefault("WATCH_NAMESPACES", "").split(","))
@@ -26,6 +29,12 @@ public record OperatorSettings(Set<String> watchedNamespaces, String leaderElect
         return new OperatorSettings(namespaces, leaderElection.isEmpty() ? null : leaderElection,
                 Integer.parseInt(env.getOrDefault("HTTP_PORT", "8080")),
                 Long.parseLong(env.getOrDefault("MAX_REPLAY_LAG_BYTES", Long.toString(64L * 1024 * 1024))),
-                Duration.ofSeconds(Long.parseLong(env.getOrDefault("RECHECK_SECONDS", "30"))));
+                Duration.ofSeconds(Long.parseLong(env.getOrDefault("RECHECK_SECONDS", "30"))),
+                new FailoverSettings(
+                        Long.parseLong(env.getOrDefault("MAX_LAG_ON_FAILOVER_BYTES",
+                                Long.toString(FailoverSettings.DEFAULTS.maxLagBytes()))),
+                        Duration.ofMillis(Long.parseLong(env.getOrDefault("PRIMARY_CHECK_MILLIS",
+                                Long.toString(FailoverSettings.DEFAULTS.watchPeriod().toMillis())))),
+                        FailoverSettings.DEFAULTS.promotionTimeout()));
     }
 }

@@ -94,8 +94,17 @@ public final class PostgresCluster implements AutoCloseable {
         }
     }
 
+    /** The designated primary at start ({@code <name>-0}); after {@link #follow} the topology may name another. */
     public PostgresInstance primary() {
         return primary;
+    }
+
+    /**
+     * What the operator's topology change does to pods: every instance's next start finds {@code newPrimary}
+     * named as the primary, and the cluster marked bootstrapped or not.
+     */
+    public void setTopology(PostgresInstance newPrimary, boolean bootstrapped) {
+        instances().forEach(instance -> instance.setTopology(newPrimary, bootstrapped));
     }
 
     public List<PostgresInstance> replicas() {

@@ -24,7 +24,7 @@ public final class PostgresInstance {
     private final int port;
     private final Path directory;
     private final Path entrypoint;
-    private final Map<String, String> environment;
+    private final Map<String, String> environment;   // what the next start sees (the pod's env, in a cluster)
     private final ServerUser user;
     private final PostgresCredentials credentials;
     private final boolean detached;
@@ -37,7 +37,7 @@ public final class PostgresInstance {
         this.port = port;
         this.directory = directory;
         this.entrypoint = entrypoint;
-        this.environment = Map.copyOf(environment);
+        this.environment = new java.util.concurrent.ConcurrentHashMap<>(environment);
         this.user = user;
         this.credentials = credentials;
         this.detached = detached;
@@ -78,9 +78,33 @@ public final class PostgresInstance {
         if (isRunning()) {
             return;
         }
-        process = ServerProcess.launch(name, List.of(entrypoint.toString()), environment, user, logFile(), pidFile(),
-                STOP_SIGNAL, detached);
+        launch();
         process.awaitReady(readyTimeout, this::answers);
+    }
+
+    /** Starts the scripts without waiting for anything (a test then watches what they do). */
+    public void launch() {
+        process = ServerProcess.launch(name, List.of(entrypoint.toString()), Map.copyOf(environment), user, logFile(),
+                pidFile(), STOP_SIGNAL, detached);
+    }
+
+    /** Kills the scripts and the server at once with everything they started (SIGKILL): a pod killed. */
+    public void kill() {
+        if (process != null) {
+            process.killTree();
+            process = null;
+        }
+    }
+
+    /**
+     * What the next start reads of the topology, as the pod's env would after the operator changed the
+     * topology ConfigMap: the current primary, and whether the cluster has been bootstrapped.
+     */
+    public void setTopology(PostgresInstance primary, boolean bootstrapped) {
+        environment.put("PG_PRIMARY_NAME", primary.name());
+        environment.put("PG_PRIMARY_HOST", primary.host());
+        environment.put("PG_PRIMARY_PORT", Integer.toString(primary.port()));
+        environment.put("PG_BOOTSTRAPPED", Boolean.toString(bootstrapped));
     }
 
     /** Fast shutdown; waits until the server has exited. */

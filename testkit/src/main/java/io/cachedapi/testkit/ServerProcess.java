@@ -168,12 +168,35 @@ public final class ServerProcess {
         }
     }
 
+    /** SIGKILL to the process and everything it started, at once; waits until they are gone. */
+    public void killTree() {
+        if (lastResortStop != null) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(lastResortStop);
+            } catch (IllegalStateException jvmAlreadyExiting) {
+                // nothing left to stop then
+            }
+            lastResortStop = null;
+        }
+        kill();
+        try {
+            Files.deleteIfExists(pidFile);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     private void kill() {
         ProcessHandle.of(pid).ifPresent(handle -> {
-            handle.descendants().forEach(ProcessHandle::destroyForcibly);
-            handle.destroyForcibly();
-            handle.onExit().orTimeout(STOP_TIMEOUT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)
-                    .exceptionally(e -> handle).join();
+            // the whole tree, and wait for all of it: a server's children still holding its shared memory
+            // would keep the next server on the same data directory from starting
+            List<ProcessHandle> tree = new ArrayList<>(handle.descendants().toList());
+            tree.add(handle);
+            tree.forEach(ProcessHandle::destroyForcibly);
+            for (ProcessHandle process : tree) {
+                process.onExit().orTimeout(STOP_TIMEOUT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)
+                        .exceptionally(e -> process).join();
+            }
         });
     }
 

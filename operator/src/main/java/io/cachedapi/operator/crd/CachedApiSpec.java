@@ -101,6 +101,7 @@ public class CachedApiSpec {
 
     public static class Postgres {
         public static final String DEFAULT_IMAGE = "postgres:16";
+        public static final String DEFAULT_FAILOVER_DELAY = "2s";
 
         @JsonPropertyDescription("Container image of PostgreSQL (an official postgres image, version 13 or later).")
         @Default(DEFAULT_IMAGE)
@@ -122,6 +123,12 @@ public class CachedApiSpec {
 
         @JsonPropertyDescription("Extra postgresql.conf settings, name to value (e.g. shared_buffers: 256MB).")
         private Map<String, String> parameters = new LinkedHashMap<>();
+
+        @JsonPropertyDescription("How long the primary may stop answering before the most advanced replica is"
+                + " promoted in its place (e.g. 2s). Shorter fails over sooner; longer rides out brief stalls.")
+        @Pattern("^[0-9]+(ms|s|m)$")
+        @Default(DEFAULT_FAILOVER_DELAY)
+        private String failoverDelay = DEFAULT_FAILOVER_DELAY;
 
         public String getImage() {
             return image;
@@ -161,6 +168,19 @@ public class CachedApiSpec {
 
         public void setParameters(Map<String, String> parameters) {
             this.parameters = parameters == null ? new LinkedHashMap<>() : parameters;
+        }
+
+        public String getFailoverDelay() {
+            return failoverDelay;
+        }
+
+        public void setFailoverDelay(String failoverDelay) {
+            this.failoverDelay = failoverDelay;
+        }
+
+        /** {@link #getFailoverDelay()} as a duration. */
+        public java.time.Duration failoverDelay() {
+            return Durations.parse(failoverDelay);
         }
     }
 

@@ -15,7 +15,8 @@ public class CachedApiStatus {
     @JsonPropertyDescription("The generation of the spec this status describes.")
     private Long observedGeneration;
 
-    @JsonPropertyDescription("Pending, Provisioning, Ready or Degraded.")
+    @JsonPropertyDescription("Pending, Provisioning, Ready, Degraded, or FailingOver while the primary does not"
+            + " answer and a replica is about to be promoted.")
     private Phase phase;
 
     @JsonPropertyDescription("Ready, PrimaryReady, ReplicationHealthy, RedisReady and ApiAvailable, each with a reason and message.")
@@ -23,6 +24,10 @@ public class CachedApiStatus {
 
     @JsonPropertyDescription("The pod PostgreSQL reports as the primary.")
     private String primary;
+
+    @JsonPropertyDescription("True once the first primary was initialised: from then on no pod runs initdb, an"
+            + " empty volume is cloned from the primary, and a lost primary is replaced by promoting a replica.")
+    private Boolean bootstrapped;
 
     @JsonPropertyDescription("Each replica as PostgreSQL reports it.")
     private List<ReplicaStatus> replicas = new ArrayList<>();
@@ -89,7 +94,15 @@ public class CachedApiStatus {
         this.api = api == null ? new ApiStatus() : api;
     }
 
-    public enum Phase { Pending, Provisioning, Ready, Degraded }
+    public Boolean getBootstrapped() {
+        return bootstrapped;
+    }
+
+    public void setBootstrapped(Boolean bootstrapped) {
+        this.bootstrapped = bootstrapped;
+    }
+
+    public enum Phase { Pending, Provisioning, Ready, Degraded, FailingOver }
 
     /**
      * @param pod            the replica's pod

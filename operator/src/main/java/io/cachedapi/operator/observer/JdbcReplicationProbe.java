@@ -52,9 +52,15 @@ public final class JdbcReplicationProbe implements ReplicationProbe {
         try (Connection connection = connect(primary)) {
             boolean inRecovery = inRecovery(connection);
             if (inRecovery) {
-                return new InstanceState(primary.name(), true, true, Optional.of(new Problem(primary.name(),
+                return new InstanceState(primary.name(), true, true, null, Optional.of(new Problem(primary.name(),
                         Reason.PrimaryInRecovery,
                         primary + " is the designated primary but answers pg_is_in_recovery() = true")));
+            }
+            String walLsn;
+            try (var statement = connection.createStatement();
+                 ResultSet row = statement.executeQuery("select pg_current_wal_lsn()::text")) {
+                row.next();
+                walLsn = row.getString(1);
             }
             try (var statement = connection.createStatement();
                  ResultSet rows = statement.executeQuery("""
@@ -67,9 +73,9 @@ public final class JdbcReplicationProbe implements ReplicationProbe {
                             new WalSender(rows.getString("state"), rows.wasNull() ? null : lag));
                 }
             }
-            return new InstanceState(primary.name(), true, false, Optional.empty());
+            return new InstanceState(primary.name(), true, false, walLsn, Optional.empty());
         } catch (SQLException e) {
-            return new InstanceState(primary.name(), false, false, Optional.of(new Problem(primary.name(),
+            return new InstanceState(primary.name(), false, false, null, Optional.of(new Problem(primary.name(),
                     Reason.PrimaryUnreachable, primary + " does not answer: " + e.getMessage())));
         }
     }
@@ -110,8 +116,8 @@ public final class JdbcReplicationProbe implements ReplicationProbe {
         if (!inRecovery) {
             return Optional.of(new Problem(replica.name(), Reason.ReplicaNotInRecovery, replica
                     + " answers pg_is_in_recovery() = false: it runs as a second primary and receives no changes"
-                    + " (its data directory has no standby.signal); re-create its volume so it is cloned from "
-                    + primary.name()));
+                    + " from " + primary.name() + "; delete its pod: at its next start it rejoins " + primary.name()
+                    + " as a replica (pg_rewind, or a fresh clone)"));
         }
         if (!"streaming".equals(receiverStatus)) {
             return Optional.of(new Problem(replica.name(), Reason.WalReceiverNotStreaming, replica
@@ -132,6 +138,9 @@ public final class JdbcReplicationProbe implements ReplicationProbe {
     }
 
     private Connection connect(PostgresEndpoint endpoint) throws SQLException {
+        if (!endpoint.hasAddress()) {
+            throw new SQLException("no address: its pod is not running");
+        }
         var properties = new Properties();
         properties.setProperty("user", user);
         properties.setProperty("password", password);

@@ -27,8 +27,12 @@ public record ReplicationReport(InstanceState primary, List<ReplicaState> replic
     public record Problem(String instance, Reason reason, String message) {
     }
 
-    /** What one instance answered; {@code problem} is empty when it is what it should be. */
-    public record InstanceState(String name, boolean reachable, boolean inRecovery, Optional<Problem> problem) {
+    /**
+     * What one instance answered; {@code walLsn} is the primary's current WAL position (null when it did
+     * not answer as a primary), {@code problem} is empty when it is what it should be.
+     */
+    public record InstanceState(String name, boolean reachable, boolean inRecovery, String walLsn,
+                                Optional<Problem> problem) {
     }
 
     /**

@@ -21,7 +21,7 @@ public final class BootstrapScripts {
     /** The entry point: picks the primary or the replica path from the environment. */
     public static final String ENTRYPOINT = "start.sh";
 
-    private static final List<String> NAMES = List.of(ENTRYPOINT, "init-primary.sh", "init-replica.sh", "common.sh");
+    private static final List<String> NAMES = List.of(ENTRYPOINT, "init-primary.sh", "init-replica.sh", "rejoin.sh", "common.sh");
 
     private BootstrapScripts() {
     }

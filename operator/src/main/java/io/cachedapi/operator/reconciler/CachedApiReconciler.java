@@ -2,6 +2,12 @@ package io.cachedapi.operator.reconciler;
 
 import io.cachedapi.operator.crd.CachedApi;
 import io.cachedapi.operator.crd.CachedApiStatus;
+import io.cachedapi.operator.lifecycle.FailoverSettings;
+import io.cachedapi.operator.lifecycle.Lifecycle;
+import io.cachedapi.operator.lifecycle.PostgresAdmin;
+import io.cachedapi.operator.lifecycle.PrimaryWatch;
+import io.cachedapi.operator.lifecycle.Topology;
+import io.cachedapi.operator.lifecycle.TopologyStore;
 import io.cachedapi.operator.observer.ProbeFactory;
 import io.cachedapi.operator.resources.ApiDeployment;
 import io.cachedapi.operator.resources.ApiDisruptionBudget;
@@ -18,15 +24,18 @@ import io.cachedapi.operator.resources.RedisService;
 import io.cachedapi.operator.resources.RedisStatefulSet;
 import io.cachedapi.operator.resources.TopologyConfigMap;
 import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -83,22 +92,36 @@ public class CachedApiReconciler implements Reconciler<CachedApi> {
     /**
      * Kinds the reconciler reads or writes itself, besides the CachedApi and the workflow's children,
      * with the verbs it uses: pg pods are listed and labelled with their role ({@link ClusterObserver}),
-     * Events are created ({@link Events}). The Helm chart's RBAC is checked against this and the workflow.
+     * and a lost primary's pod is deleted by the failover; the topology ConfigMap is read and changed by
+     * compare-and-set ({@link TopologyStore}); Events are created ({@link Events}). The Helm chart's RBAC
+     * is checked against this and the workflow.
      */
     public static final Map<Class<? extends HasMetadata>, List<String>> ALSO_ACCESSED = Map.of(
-            Pod.class, List.of("get", "list", "watch", "patch"),
+            Pod.class, List.of("get", "list", "watch", "patch", "delete"),
+            ConfigMap.class, List.of("get", "update"),
             Event.class, List.of("create"));
 
     private static final Logger log = LoggerFactory.getLogger(CachedApiReconciler.class);
 
     private final ClusterObserver observer;
+    private final PrimaryWatch primaryWatch;
+    private final Lifecycle lifecycle;
     private final Clock clock;
     private final Duration recheck;
 
-    public CachedApiReconciler(ProbeFactory probes, Clock clock, Duration recheck) {
+    public CachedApiReconciler(ProbeFactory probes, PostgresAdmin.Factory admins, FailoverSettings failover,
+                               Clock clock, Duration recheck) {
         this.observer = new ClusterObserver(probes);
+        this.primaryWatch = new PrimaryWatch(failover.watchPeriod(), clock);
+        this.lifecycle = new Lifecycle(admins, primaryWatch, failover, clock);
         this.clock = clock;
         this.recheck = recheck;
+    }
+
+    /** Besides the workflow's informers: the primary watch, so a lost primary is noticed within a second. */
+    @Override
+    public List<EventSource<?, CachedApi>> prepareEventSources(EventSourceContext<CachedApi> context) {
+        return List.of(primaryWatch.eventSource(context));
     }
 
     @Override
@@ -106,9 +129,13 @@ public class CachedApiReconciler implements Reconciler<CachedApi> {
         CachedApiStatus previous = Optional.ofNullable(api.getStatus()).orElseGet(CachedApiStatus::new);
         List<String> problems = SpecValidation.problems(api.getSpec());
         Observation seen;
+        Lifecycle.Outcome outcome = null;
         if (problems.isEmpty()) {
             context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
-            seen = observer.observe(api, context);
+            Topology topology = new TopologyStore(context.getClient()).read(api).orElseGet(() -> Topology.initial(api));
+            seen = observer.observe(api, context, topology);
+            outcome = lifecycle.step(api, context.getClient(), topology, seen.replication(),
+                    observer.superuserPassword(api, context));
         } else {
             // Nothing the user has is touched while the spec is wrong; the condition says what to fix.
             seen = new Observation(api.getMetadata().getGeneration() == null ? 0 : api.getMetadata().getGeneration(),
@@ -124,7 +151,16 @@ public class CachedApiReconciler implements Reconciler<CachedApi> {
                     transition.getMessage());
             Events.record(context.getClient(), api, transition, clock.instant());
         }
-        api.setStatus(result.status());
-        return UpdateControl.patchStatus(api).rescheduleAfter(recheck);
+        CachedApiStatus status = result.status();
+        if (outcome != null) {
+            status.setBootstrapped(outcome.topology().bootstrapped());
+            if (outcome.failingOver()) {
+                status.setPhase(CachedApiStatus.Phase.FailingOver);
+            }
+        }
+        api.setStatus(status);
+        Duration next = outcome == null ? recheck : outcome.lookAgainWithin()
+                .filter(soon -> soon.compareTo(recheck) < 0).orElse(recheck);
+        return UpdateControl.patchStatus(api).rescheduleAfter(next);
     }
 }

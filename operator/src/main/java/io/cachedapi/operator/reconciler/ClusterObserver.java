@@ -2,6 +2,8 @@ package io.cachedapi.operator.reconciler;
 
 import io.cachedapi.operator.crd.CachedApi;
 import io.cachedapi.operator.crd.CachedApiStatus;
+import io.cachedapi.operator.lifecycle.Topology;
+import io.cachedapi.operator.observer.PodEndpoints;
 import io.cachedapi.operator.observer.PostgresEndpoint;
 import io.cachedapi.operator.observer.ProbeFactory;
 import io.cachedapi.operator.observer.ReplicationReport;
@@ -11,8 +13,6 @@ import io.cachedapi.operator.resources.Names;
 import io.cachedapi.operator.resources.PgCredentialsSecret;
 import io.cachedapi.operator.resources.PgStatefulSet;
 import io.cachedapi.operator.resources.RedisStatefulSet;
-import io.cachedapi.operator.resources.TopologyConfigMap;
-import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -45,12 +45,10 @@ final class ClusterObserver {
         this.probes = probes;
     }
 
-    Observation observe(CachedApi api, Context<CachedApi> context) {
-        String designatedPrimary = secondary(context, ConfigMap.class, Names.topology(api))
-                .map(topology -> topology.getData().get(TopologyConfigMap.PRIMARY))
-                .orElse(Names.pgPod(api, 0));
+    Observation observe(CachedApi api, Context<CachedApi> context, Topology topology) {
+        String designatedPrimary = topology.primary();
         int expectedReplicas = api.getSpec().getPostgres().getReplicas();
-        Optional<ReplicationReport> replication = probeReplication(api, context, designatedPrimary, expectedReplicas);
+        Optional<ReplicationReport> replication = probeReplication(api, context, topology, expectedReplicas);
 
         boolean redisReady = secondary(context, StatefulSet.class, Names.redis(api))
                 .map(StatefulSet::getStatus).map(status -> Objects.requireNonNullElse(status.getReadyReplicas(), 0) > 0)
@@ -72,14 +70,16 @@ final class ClusterObserver {
     }
 
     private Optional<ReplicationReport> probeReplication(CachedApi api, Context<CachedApi> context,
-                                                         String designatedPrimary, int expectedReplicas) {
+                                                         Topology topology, int expectedReplicas) {
+        String designatedPrimary = topology.primary();
         Map<String, Pod> pods = context.getClient().pods().inNamespace(api.getMetadata().getNamespace())
                 .withLabels(Labels.selector(api, Labels.POSTGRES)).list().getItems().stream()
                 .collect(Collectors.toMap(pod -> pod.getMetadata().getName(), Function.identity()));
-        Optional<String> password = secondary(context, Secret.class, Names.pgCredentials(api))
-                .flatMap(secret -> value(secret, PgCredentialsSecret.SUPERUSER_PASSWORD));
+        Optional<String> password = superuserPassword(api, context);
         Pod primaryPod = pods.get(designatedPrimary);
-        if (primaryPod == null || password.isEmpty() || podIp(primaryPod).isEmpty()) {
+        boolean primaryStarted = primaryPod != null && PodEndpoints.ip(primaryPod).isPresent();
+        // Before the first bootstrap a missing primary is just not started yet; after it, it is an outage
+        if (password.isEmpty() || (!primaryStarted && !topology.bootstrapped())) {
             return Optional.empty();
         }
         var replicas = new ArrayList<PostgresEndpoint>();
@@ -93,6 +93,12 @@ final class ClusterObserver {
                 .probe(endpoint(api, designatedPrimary, primaryPod), replicas);
         labelRoles(api, context, pods, report);
         return Optional.of(report);
+    }
+
+    /** The superuser's password, from the Secret the operator made (the informer's cache). */
+    Optional<String> superuserPassword(CachedApi api, Context<CachedApi> context) {
+        return secondary(context, Secret.class, Names.pgCredentials(api))
+                .flatMap(secret -> value(secret, PgCredentialsSecret.SUPERUSER_PASSWORD));
     }
 
     /**
@@ -138,15 +144,8 @@ final class ClusterObserver {
                 .filter(resource -> name.equals(resource.getMetadata().getName())).findFirst();
     }
 
-    /** The pod's IP when it has one, else its stable DNS name under the headless Service. */
     private static PostgresEndpoint endpoint(CachedApi api, String name, Pod pod) {
-        String host = Optional.ofNullable(pod).flatMap(ClusterObserver::podIp)
-                .orElse(name + "." + Names.pg(api) + "." + api.getMetadata().getNamespace() + ".svc");
-        return new PostgresEndpoint(name, host, PgStatefulSet.PORT);
-    }
-
-    private static Optional<String> podIp(Pod pod) {
-        return Optional.ofNullable(pod.getStatus()).map(status -> status.getPodIP()).filter(ip -> !ip.isBlank());
+        return PodEndpoints.of(api, name, pod);
     }
 
     /** A Secret value, from data (base64, as the API server stores it) or stringData (as written). */

@@ -14,8 +14,11 @@ import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** A Kubernetes Event on the CachedApi for each condition that changed ({@code kubectl describe} shows them). */
-final class Events {
+/**
+ * Kubernetes Events on the CachedApi ({@code kubectl describe} shows them): one for each condition that
+ * changed, and the lifecycle's steps (failover, promotion) with what they measured.
+ */
+public final class Events {
 
     private static final Logger log = LoggerFactory.getLogger(Events.class);
 
@@ -23,6 +26,13 @@ final class Events {
     }
 
     static void record(KubernetesClient client, CachedApi api, Condition transition, Instant now) {
+        record(client, api, "True".equals(transition.getStatus()), transition.getReason(),
+                transition.getType() + "=" + transition.getStatus() + ": " + transition.getMessage(), now);
+    }
+
+    /** An Event of type Normal ({@code normal}) or Warning, with a reason a person can search for. */
+    public static void record(KubernetesClient client, CachedApi api, boolean normal, String reason, String message,
+                              Instant now) {
         String time = DateTimeFormatter.ISO_INSTANT.format(now.truncatedTo(ChronoUnit.SECONDS));
         Event event = new EventBuilder()
                 .withNewMetadata()
@@ -37,9 +47,9 @@ final class Events {
                         .withNamespace(api.getMetadata().getNamespace())
                         .withUid(api.getMetadata().getUid())
                         .build())
-                .withType("True".equals(transition.getStatus()) ? "Normal" : "Warning")
-                .withReason(transition.getReason())
-                .withMessage(transition.getType() + "=" + transition.getStatus() + ": " + transition.getMessage())
+                .withType(normal ? "Normal" : "Warning")
+                .withReason(reason)
+                .withMessage(message)
                 .withFirstTimestamp(time)
                 .withLastTimestamp(time)
                 .withCount(1)

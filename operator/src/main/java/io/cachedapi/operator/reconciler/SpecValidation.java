@@ -1,6 +1,7 @@
 package io.cachedapi.operator.reconciler;
 
 import io.cachedapi.operator.crd.CachedApiSpec;
+import io.cachedapi.operator.crd.Durations;
 import io.fabric8.kubernetes.api.model.Quantity;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -58,16 +59,7 @@ public final class SpecValidation {
         return problems;
     }
 
-    /** The schema guarantees {@code <digits><ms|s|m|h>}. */
     static Duration duration(String value) {
-        String digits = value.replaceAll("[a-z]+$", "");
-        long amount = Long.parseLong(digits);
-        return switch (value.substring(digits.length())) {
-            case "ms" -> Duration.ofMillis(amount);
-            case "s" -> Duration.ofSeconds(amount);
-            case "m" -> Duration.ofMinutes(amount);
-            case "h" -> Duration.ofHours(amount);
-            default -> throw new IllegalArgumentException("not a duration: " + value);
-        };
+        return Durations.parse(value);
     }
 }

@@ -91,7 +91,7 @@ public final class StatusCalculator {
         if ("True".equals(ready.getStatus())) {
             return Phase.Ready;
         }
-        boolean wasRunning = before == Phase.Ready || before == Phase.Degraded;
+        boolean wasRunning = before == Phase.Ready || before == Phase.Degraded || before == Phase.FailingOver;
         if (wasRunning) {
             return Phase.Degraded;
         }

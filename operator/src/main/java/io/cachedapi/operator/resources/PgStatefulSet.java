@@ -22,9 +22,10 @@ import java.util.List;
 
 /**
  * {@code <name>-pg}: {@code 1 + spec.postgres.replicas} pods, each running the bootstrap scripts on its
- * own volume. Pod 0 starts as the primary (the topology ConfigMap says so); every other pod clones it
- * with pg_basebackup and streams from it. The {@code cachedapi.io/role} label is not set here: the
- * operator sets it from what each pod's PostgreSQL answers.
+ * own volume. The topology ConfigMap names the primary (pod 0 at first, the promoted replica after a
+ * failover); every other pod clones it with pg_basebackup and streams from it through the {@code -rw}
+ * Service. The {@code cachedapi.io/role} label is not set here: the operator sets it from what each
+ * pod's PostgreSQL answers.
  */
 public class PgStatefulSet extends CRUDKubernetesDependentResource<StatefulSet, CachedApi> {
 
@@ -120,7 +121,11 @@ public class PgStatefulSet extends CRUDKubernetesDependentResource<StatefulSet, 
         env.add(new EnvVarBuilder().withName("PG_PRIMARY_NAME")
                 .withNewValueFrom().withNewConfigMapKeyRef().withName(Names.topology(api))
                 .withKey(TopologyConfigMap.PRIMARY).endConfigMapKeyRef().endValueFrom().build());
-        env.add(value("PG_PRIMARY_HOST", "$(PG_PRIMARY_NAME)." + Names.pg(api)));
+        env.add(new EnvVarBuilder().withName("PG_BOOTSTRAPPED")
+                .withNewValueFrom().withNewConfigMapKeyRef().withName(Names.topology(api))
+                .withKey(TopologyConfigMap.BOOTSTRAPPED).withOptional(true).endConfigMapKeyRef().endValueFrom().build());
+        // Replicas clone from and stream from whichever pod is primary now: a promotion needs no restart
+        env.add(value("PG_PRIMARY_HOST", Names.pgReadWrite(api)));
         env.add(value("PG_PRIMARY_PORT", Integer.toString(PORT)));
         env.add(value("PG_DATABASE", api.getSpec().getPostgres().getDatabase()));
         env.add(value("PG_SUPERUSER", PgCredentialsSecret.SUPERUSER));

@@ -23,6 +23,9 @@ final class Security {
                 .withRunAsUser(uid)
                 .withRunAsGroup(uid)
                 .withFsGroup(uid)
+                // Re-own a volume only when its root does not match, not on every mount (start.sh also
+                // makes PGDATA 0700 on every start, whatever the volume did to it)
+                .withFsGroupChangePolicy("OnRootMismatch")
                 .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
                 .build();
     }

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Turns an empty PGDATA into the primary: initdb, the three roles, the application database and
-# access rules (scram-sha-256 everywhere; physical replication only for the replication role).
+# Turns an empty PGDATA into the cluster's first primary: initdb, the three roles, the application
+# database and access rules (scram-sha-256 everywhere; physical replication only for the replication
+# role). It all happens in a side directory with no network listener, and moves into place only when
+# complete: an interrupted bootstrap is discarded and redone, and nothing can connect before the roles
+# exist.
 set -euo pipefail
 # shellcheck source=common.sh
 . "$(dirname "$0")/common.sh"
@@ -9,13 +12,15 @@ require_env PGDATA PG_INSTANCE_NAME
 require_file PG_SUPERUSER_PASSWORD_FILE
 require_file PG_REPLICATION_PASSWORD_FILE
 require_file PG_APP_PASSWORD_FILE
+work="$PGDATA.init"
 
-log "initialising $PGDATA as the primary"
-initdb --pgdata="$PGDATA" --username="$PG_SUPERUSER" --pwfile="$PG_SUPERUSER_PASSWORD_FILE" \
+rm -rf "$work"
+log "initialising the primary in $work"
+initdb --pgdata="$work" --username="$PG_SUPERUSER" --pwfile="$PG_SUPERUSER_PASSWORD_FILE" \
   --auth=scram-sha-256 --encoding=UTF8 --locale=C.UTF-8 --data-checksums >&2
 
 # Who may connect to what. Anything not listed here is refused.
-cat > "$PGDATA/pg_hba.conf" <<HBA
+cat > "$work/pg_hba.conf" <<HBA
 # TYPE  DATABASE        USER                     ADDRESS  METHOD
 local   all             "$PG_SUPERUSER"                   scram-sha-256
 host    all             "$PG_SUPERUSER"          all      scram-sha-256
@@ -24,10 +29,10 @@ host    "$PG_DATABASE"  "$PG_APP_USER"           all      scram-sha-256
 HBA
 
 # start.sh rewrites cachedapi.conf on every start; replicas inherit this include with the base backup.
-echo "include_if_exists = 'cachedapi.conf'" >> "$PGDATA/postgresql.conf"
+echo "include_if_exists = 'cachedapi.conf'" >> "$work/postgresql.conf"
 
 # Roles and database, on a private socket only: nothing can reach the instance before it is set up.
-pg_ctl --pgdata="$PGDATA" --wait --silent \
+pg_ctl --pgdata="$work" --wait --silent \
   --options="-c listen_addresses='' -c unix_socket_directories='$PG_SOCKET_DIR' -c port=$PGPORT" start >&2
 
 # Passwords are read by psql itself (backticks below), so they never appear on a command line.
@@ -47,5 +52,7 @@ REVOKE CONNECT ON DATABASE postgres FROM PUBLIC;
 REVOKE CONNECT ON DATABASE template1 FROM PUBLIC;
 SQL
 
-pg_ctl --pgdata="$PGDATA" --wait --silent --mode=fast stop >&2
+pg_ctl --pgdata="$work" --wait --silent --mode=fast stop >&2
+rm -rf "$PGDATA"
+mv "$work" "$PGDATA"
 log "primary initialised: database $PG_DATABASE owned by $PG_APP_USER, replication role $PG_REPLICATION_USER"

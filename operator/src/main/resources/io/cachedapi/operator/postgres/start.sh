@@ -1,7 +1,16 @@
 #!/usr/bin/env bash
-# Entry point of every PostgreSQL instance. An empty data directory becomes the primary when this
-# instance is the designated one (PG_PRIMARY_NAME), a streaming replica of it otherwise; then the
-# server runs in the foreground on that same PGDATA.
+# Entry point of every PostgreSQL instance. Decides what this instance's data directory must become,
+# from the topology (PG_PRIMARY_NAME, PG_BOOTSTRAPPED), then runs the server in the foreground:
+#
+#   data?  named primary?  what happens
+#   no     yes             first start of the cluster: initdb (init-primary.sh); once the cluster is
+#                          bootstrapped, never again: it waits for the operator to promote a replica
+#   no     no              a clone of the current primary (init-replica.sh)
+#   yes    yes             the primary starts (or a replica the operator is promoting)
+#   yes    no              a replica starts; a former primary first rejoins the new one (rejoin.sh)
+#
+# Bootstrap works in side directories that move into place only when complete, so whatever an
+# interruption left behind is discarded here and redone, never started.
 set -euo pipefail
 # shellcheck source=common.sh
 . "$(dirname "$0")/common.sh"
@@ -9,18 +18,41 @@ set -euo pipefail
 require_env PGDATA PG_INSTANCE_NAME PG_PRIMARY_NAME
 scripts=$(dirname "$0")
 
-if [ ! -s "$PGDATA/PG_VERSION" ]; then
-  if is_designated_primary; then
+for unfinished in "$PGDATA.init" "$PGDATA.clone"; do
+  if [ -e "$unfinished" ]; then
+    log "discarding $unfinished, left by an interrupted bootstrap"
+    rm -rf "$unfinished"
+  fi
+done
+if [ -d "$PGDATA" ] && ! has_data && [ -n "$(ls -A "$PGDATA")" ]; then
+  log "discarding the contents of $PGDATA: no PG_VERSION, so no complete data directory"
+  rm -rf "$PGDATA"
+fi
+
+if ! has_data; then
+  if is_designated_primary && [ "$PG_BOOTSTRAPPED" = true ]; then
+    die "$PGDATA is empty, and this cluster was bootstrapped already: a new, empty primary would hide every" \
+      "write it holds, so initdb will not run. The operator promotes the most advanced replica, and this" \
+      "instance then starts as a clone of it"
+  elif is_designated_primary; then
     "$scripts/init-primary.sh"
   else
     "$scripts/init-replica.sh"
   fi
 elif ! is_designated_primary && [ ! -f "$PGDATA/standby.signal" ]; then
-  # Not healed here: the operator sees this instance answer pg_is_in_recovery() = f and reports it.
-  log "WARNING: $PGDATA has no standby.signal although $PG_PRIMARY_NAME is the primary; starting as a primary"
+  "$scripts/rejoin.sh"
 fi
 
+# PostgreSQL refuses a data directory others can read; a volume with fsGroup makes it 2770 on mounts.
+chmod 0700 "$PGDATA"
+write_passfile
+# Standby settings live in cachedapi.conf (below), not in postgresql.auto.conf, which would override
+# them (pg_basebackup -R and pg_rewind write or copy it).
+sed -i -e '/^primary_conninfo/d' -e '/^primary_slot_name/d' "$PGDATA/postgresql.auto.conf" 2>/dev/null || true
+
 # Settings that follow the environment, rewritten on every start (included from postgresql.conf).
+# The standby settings are ignored by a primary and followed by a replica; they name the current
+# primary's address (the -rw Service in pods), so a promotion needs no replica restart.
 {
   echo "# Written by start.sh on every start; edits here are lost."
   echo "listen_addresses = '$PG_LISTEN_ADDRESSES'"
@@ -35,10 +67,23 @@ fi
   echo "wal_log_hints = on"
   echo "hot_standby = on"
   echo "hot_standby_feedback = on"
+  if [ -n "${PG_PRIMARY_HOST:-}" ]; then
+    echo "primary_conninfo = '$(primary_conninfo)'"
+    echo "primary_slot_name = '$(slot_name "$PG_INSTANCE_NAME")'"
+    echo "recovery_target_timeline = 'latest'"
+  fi
   if [ -n "${PG_EXTRA_CONF:-}" ]; then
     echo "include '$PG_EXTRA_CONF'"
   fi
 } > "$PGDATA/cachedapi.conf"
+
+if [ -f "$PGDATA/standby.signal" ] && [ -n "${PG_PRIMARY_HOST:-}" ]; then
+  # This replica's slot on the current primary (a new primary has none yet); the operator ensures it too.
+  PGPASSFILE=$(passfile) PGCONNECT_TIMEOUT=3 pg_receivewal --create-slot --if-not-exists \
+    --slot="$(slot_name "$PG_INSTANCE_NAME")" \
+    --dbname="host=$PG_PRIMARY_HOST port=$PG_PRIMARY_PORT user=$PG_REPLICATION_USER" >/dev/null 2>&1 \
+    || log "could not make sure slot $(slot_name "$PG_INSTANCE_NAME") exists on $PG_PRIMARY_NAME; streaming starts once it does"
+fi
 
 log "starting postgres ($(if [ -f "$PGDATA/standby.signal" ]; then echo standby; else echo primary; fi)) on port $PGPORT"
 exec postgres -D "$PGDATA"

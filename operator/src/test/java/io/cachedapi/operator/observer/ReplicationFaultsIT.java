@@ -35,12 +35,12 @@ class ReplicationFaultsIT {
         }
     }
 
-    /** The seeds' failure: a "replica" that came up as a second primary and silently received nothing. */
+    /** The seeds' failure: a "replica" that runs as a second primary and silently receives nothing. */
     @Test
-    void aReplicaStartedWithoutStandbySignalIsReportedNotInRecovery() throws Exception {
-        replica.stop();
-        Files.delete(replica.dataDirectory().resolve("standby.signal"));
-        replica.start();
+    void aReplicaPromotedBehindTheOperatorsBackIsReportedNotInRecovery() throws Exception {
+        try (Connection connection = replica.connectAsSuperuser(); var statement = connection.createStatement()) {
+            statement.execute("select pg_promote(true, 30)");
+        }
 
         try (Connection connection = replica.connectAsSuperuser();
              var statement = connection.createStatement();
@@ -54,8 +54,21 @@ class ReplicationFaultsIT {
         assertThat(report.problems()).singleElement().satisfies(problem -> {
             assertThat(problem.instance()).isEqualTo("shop-pg-1");
             assertThat(problem.reason()).isEqualTo(Reason.ReplicaNotInRecovery);
-            assertThat(problem.message()).contains("shop-pg-1", "pg_is_in_recovery() = false", "standby.signal");
+            assertThat(problem.message()).contains("shop-pg-1", "pg_is_in_recovery() = false", "delete its pod");
         });
+    }
+
+    /** What the message tells a person to do works: restarted, the second primary rejoins as a replica. */
+    @Test
+    void aReplicaWhoseStandbySignalIsGoneRejoinsThePrimaryAtItsNextStart() throws Exception {
+        replica.stop();
+        Files.delete(replica.dataDirectory().resolve("standby.signal"));
+
+        replica.start();
+
+        await("streaming again").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .until(() -> DataPlane.probe(cluster).healthy());
+        assertThat(Files.readString(replica.logFile())).contains("rejoining shop-pg-0", "following shop-pg-0");
     }
 
     @Test

@@ -17,7 +17,7 @@ class BootstrapScriptsTest {
     @Test
     void shipsTheEntryPointAndEveryScriptItRuns() {
         assertThat(BootstrapScripts.contents())
-                .containsOnlyKeys("start.sh", "init-primary.sh", "init-replica.sh", "common.sh")
+                .containsOnlyKeys("start.sh", "init-primary.sh", "init-replica.sh", "rejoin.sh", "common.sh")
                 .allSatisfy((name, content) -> assertThat(content).as(name)
                         .startsWith(name.equals("common.sh") ? "# shellcheck shell=bash\n" : "#!/usr/bin/env bash\n"));
     }

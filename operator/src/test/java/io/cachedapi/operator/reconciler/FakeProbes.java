@@ -1,5 +1,6 @@
 package io.cachedapi.operator.reconciler;
 
+import io.cachedapi.operator.lifecycle.PostgresAdmin;
 import io.cachedapi.operator.observer.PostgresEndpoint;
 import io.cachedapi.operator.observer.ProbeFactory;
 import io.cachedapi.operator.observer.ReplicationProbe;
@@ -18,7 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * replica streaming, unless named as not in recovery). The JDBC probe itself is tested on real
  * PostgreSQL.
  */
-final class FakeProbes implements ProbeFactory {
+final class FakeProbes implements ProbeFactory, PostgresAdmin.Factory {
 
     private final Set<String> notInRecovery = ConcurrentHashMap.newKeySet();
     private volatile String lastUser;
@@ -47,8 +48,26 @@ final class FakeProbes implements ProbeFactory {
         return this::report;
     }
 
+    /**
+     * Slots are kept as asked (nothing to check at this level); nothing is ever promoted, since the probe
+     * always finds the primary answering.
+     */
+    @Override
+    public PostgresAdmin connectingAs(String user, String password) {
+        return new PostgresAdmin() {
+            @Override
+            public void promote(PostgresEndpoint instance) {
+                throw new UnsupportedOperationException("no promotion at the mock API server level");
+            }
+
+            @Override
+            public void reconcileSlots(PostgresEndpoint primary, Set<String> keep, String ownPrefix) {
+            }
+        };
+    }
+
     private ReplicationReport report(PostgresEndpoint primary, List<PostgresEndpoint> replicas) {
-        var primaryState = new InstanceState(primary.name(), true, false, Optional.empty());
+        var primaryState = new InstanceState(primary.name(), true, false, "0/3000000", Optional.empty());
         List<ReplicaState> states = replicas.stream().map(replica -> notInRecovery.contains(replica.name())
                 ? new ReplicaState(replica.name(), true, false, null, null, null, null, null,
                         Optional.of(new Problem(replica.name(), Reason.ReplicaNotInRecovery, replica.name()

@@ -1,5 +1,6 @@
 package io.cachedapi.operator.reconciler;
 
+import io.cachedapi.operator.lifecycle.FailoverSettings;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -26,7 +27,9 @@ final class OperatorBenchmarkProcess {
         // The mock API server has no server-side apply: plain create and update, as in OperatorIT.
         Operator operator = new Operator(overrider -> overrider.withKubernetesClient(client)
                 .withSSABasedCreateUpdateMatchForDependentResources(false).withUseSSAToPatchPrimaryResource(false));
-        operator.register(new CachedApiReconciler(new FakeProbes(), Clock.systemUTC(), Duration.ofSeconds(30)));
+        FakeProbes probes = new FakeProbes();
+        operator.register(new CachedApiReconciler(probes, probes, FailoverSettings.DEFAULTS, Clock.systemUTC(),
+                Duration.ofSeconds(30)));
         operator.start();
         System.out.println(STARTED);
         System.out.flush();

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.cachedapi.operator.cli.Render;
 import io.cachedapi.operator.crd.CachedApi;
+import io.cachedapi.operator.lifecycle.FailoverSettings;
 import io.cachedapi.operator.crd.CachedApiStatus;
 import io.cachedapi.operator.resources.ApiDeployment;
 import io.cachedapi.operator.resources.Labels;
@@ -57,7 +58,7 @@ class OperatorIT {
                 .withCloseClientOnStop(false)
                 .withSSABasedCreateUpdateMatchForDependentResources(false)
                 .withUseSSAToPatchPrimaryResource(false));
-        operator.register(new CachedApiReconciler(probes, Clock.systemUTC(), RECHECK));
+        operator.register(new CachedApiReconciler(probes, probes, FailoverSettings.DEFAULTS, Clock.systemUTC(), RECHECK));
         operator.start();
     }
 

@@ -63,7 +63,15 @@ class ChildrenTest {
         Map<String, EnvVar> env = byName(postgres.getEnv());
         assertThat(env.get("PG_INSTANCE_NAME").getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.name");
         assertThat(env.get("PG_PRIMARY_NAME").getValueFrom().getConfigMapKeyRef().getName()).isEqualTo("shop-topology");
-        assertThat(env.get("PG_PRIMARY_HOST").getValue()).isEqualTo("$(PG_PRIMARY_NAME).shop-pg");
+        assertThat(env.get("PG_PRIMARY_HOST").getValue()).as("replicas follow whichever pod -rw selects")
+                .isEqualTo("shop-pg-rw");
+        assertThat(env.get("PG_BOOTSTRAPPED").getValueFrom().getConfigMapKeyRef()).satisfies(ref -> {
+            assertThat(ref.getName()).isEqualTo("shop-topology");
+            assertThat(ref.getKey()).isEqualTo("bootstrapped");
+            assertThat(ref.getOptional()).isTrue();
+        });
+        assertThat(minimal.getSpec().getTemplate().getSpec().getSecurityContext().getFsGroupChangePolicy())
+                .isEqualTo("OnRootMismatch");
         assertThat(env.get("PG_DATABASE").getValue()).isEqualTo("app");
         assertThat(env.get("PG_SUPERUSER_PASSWORD_FILE").getValue())
                 .isEqualTo("/etc/cachedapi/pg-credentials/superuser-password");
@@ -83,7 +91,8 @@ class ChildrenTest {
         assertThat(config.get("extra.conf"))
                 .contains("log_min_duration_statement = '500'\n")
                 .contains("shared_buffers = '256MB'\n");
-        assertThat(TopologyConfigMap.build(FULL).getData()).containsEntry("primary", "shop-pg-0");
+        assertThat(TopologyConfigMap.build(FULL).getData()).containsEntry("primary", "shop-pg-0")
+                .containsEntry("bootstrapped", "false");
     }
 
     @Test

@@ -1,0 +1,101 @@
+package io.cachedapi.operator.lifecycle;
+
+import io.cachedapi.operator.crd.CachedApi;
+import io.cachedapi.operator.observer.PodEndpoints;
+import io.cachedapi.operator.observer.ReplicationReport.ReplicaState;
+import io.cachedapi.operator.reconciler.Events;
+import io.cachedapi.operator.resources.Labels;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The failover runbook, step by step as a person on call would do it; every step is safe to repeat,
+ * and an interrupted run is finished by the next reconcile (the topology already names the new
+ * primary, so the operator promotes it, see {@link Lifecycle}).
+ * <ol>
+ *   <li>fence: the old primary loses its role label, so the {@code -rw} Service selects nothing;</li>
+ *   <li>record: the topology names the new primary (compare-and-set: one promotion at a time), so no pod
+ *       can start as the old primary again;</li>
+ *   <li>promote the chosen replica (pg_promote) and label it primary: {@code -rw} leads there;</li>
+ *   <li>delete the old primary's pod, so a hung server is really stopped; it comes back, finds another
+ *       primary in the topology and rejoins it (pg_rewind, or a fresh clone);</li>
+ *   <li>give the new primary a replication slot for every other pod.</li>
+ * </ol>
+ */
+final class Failover {
+
+    private static final Logger log = LoggerFactory.getLogger(Failover.class);
+
+    private final TopologyStore topologies;
+    private final Clock clock;
+
+    Failover(TopologyStore topologies, Clock clock) {
+        this.topologies = topologies;
+        this.clock = clock;
+    }
+
+    /** Runs the runbook; false when another change of the topology came first (nothing was promoted). */
+    boolean run(CachedApi api, KubernetesClient client, Topology topology, ReplicaState candidate,
+                Map<String, Pod> pods, PostgresAdmin admin, Instant outageSince) throws PostgresAdmin.PostgresAdminException {
+        String oldPrimary = topology.primary();
+        String lost = String.format("%.1f", Duration.between(outageSince, clock.instant()).toMillis() / 1000.0);
+        log.info("cachedapi={}/{} failover from={} to={} received={} replayed={} primaryLostSeconds={}",
+                api.getMetadata().getNamespace(), api.getMetadata().getName(), oldPrimary, candidate.name(),
+                candidate.receiveLsn(), candidate.replayLsn(), lost);
+        Events.record(client, api, false, "FailingOver", oldPrimary + " has not answered for " + lost
+                + " s: promoting " + candidate.name() + " (received WAL up to " + candidate.receiveLsn() + ")",
+                clock.instant());
+
+        setRole(api, client, oldPrimary, Optional.empty());
+        if (!topologies.compareAndSet(api, topology, topology.withPrimary(candidate.name()))) {
+            log.info("cachedapi={}/{} failover abandoned: the topology changed meanwhile",
+                    api.getMetadata().getNamespace(), api.getMetadata().getName());
+            return false;
+        }
+        Instant promoting = clock.instant();
+        admin.promote(PodEndpoints.of(api, candidate.name(), pods.get(candidate.name())));
+        long promotionMillis = Duration.between(promoting, clock.instant()).toMillis();
+        setRole(api, client, candidate.name(), Optional.of(Labels.PRIMARY));
+        deletePod(api, client, oldPrimary);
+        String total = String.format("%.1f", Duration.between(outageSince, clock.instant()).toMillis() / 1000.0);
+        log.info("cachedapi={}/{} promoted={} promotionMillis={} sinceOutageSeconds={}", api.getMetadata().getNamespace(),
+                api.getMetadata().getName(), candidate.name(), promotionMillis, total);
+        Events.record(client, api, true, "Promoted", candidate.name() + " is the primary (pg_promote took "
+                + promotionMillis + " ms; " + total + " s after " + oldPrimary + " stopped answering); "
+                + oldPrimary + " rejoins as a replica", clock.instant());
+        return true;
+    }
+
+    /** Sets or removes the role label of a pod; nothing when the pod is gone or already so. */
+    static void setRole(CachedApi api, KubernetesClient client, String pod, Optional<String> role) {
+        var resource = client.pods().inNamespace(api.getMetadata().getNamespace()).withName(pod);
+        Pod current = resource.get();
+        if (current == null) {
+            return;
+        }
+        Optional<String> now = Optional.ofNullable(current.getMetadata().getLabels()).map(l -> l.get(Labels.ROLE));
+        if (now.equals(role)) {
+            return;
+        }
+        resource.edit(p -> {
+            if (role.isPresent()) {
+                p.getMetadata().getLabels().put(Labels.ROLE, role.get());
+            } else {
+                p.getMetadata().getLabels().remove(Labels.ROLE);
+            }
+            return p;
+        });
+    }
+
+    private static void deletePod(CachedApi api, KubernetesClient client, String pod) {
+        // no grace: a hung server would ignore SIGTERM, and it must not accept a write after the promotion
+        client.pods().inNamespace(api.getMetadata().getNamespace()).withName(pod).withGracePeriod(0).delete();
+    }
+}

@@ -1,0 +1,118 @@
+package io.cachedapi.operator.lifecycle;
+
+import io.cachedapi.operator.observer.PostgresEndpoint;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Properties;
+import java.util.Set;
+
+/** {@link PostgresAdmin} over JDBC, on the instance's maintenance database. */
+public final class JdbcPostgresAdmin implements PostgresAdmin {
+
+    private static final String ADMIN_DATABASE = "postgres";
+
+    private final String user;
+    private final String password;
+    private final Duration promotionTimeout;
+
+    public JdbcPostgresAdmin(String user, String password, Duration promotionTimeout) {
+        this.user = user;
+        this.password = password;
+        this.promotionTimeout = promotionTimeout;
+    }
+
+    @Override
+    public void promote(PostgresEndpoint instance) throws PostgresAdminException {
+        try (Connection connection = connect(instance, promotionTimeout.plusSeconds(5))) {
+            if (!inRecovery(connection)) {
+                return;
+            }
+            // pg_promote(wait => true) returns once the instance accepts writes, or false after the timeout
+            try (PreparedStatement promote = connection.prepareStatement("select pg_promote(true, ?)")) {
+                promote.setInt(1, (int) Math.max(1, promotionTimeout.toSeconds()));
+                try (ResultSet result = promote.executeQuery()) {
+                    result.next();
+                    if (!result.getBoolean(1) || inRecovery(connection)) {
+                        throw new PostgresAdminException(instance + " did not leave recovery within "
+                                + promotionTimeout.toSeconds() + "s of pg_promote()", null);
+                    }
+                }
+            }
+            // the new timeline reaches the control file at the next checkpoint: pg_rewind of the old
+            // primary reads it there, and would otherwise find nothing to rewind
+            try (var statement = connection.createStatement()) {
+                statement.execute("checkpoint");
+            }
+        } catch (SQLException e) {
+            throw new PostgresAdminException("cannot promote " + instance + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void reconcileSlots(PostgresEndpoint primary, Set<String> keep, String ownPrefix)
+            throws PostgresAdminException {
+        try (Connection connection = connect(primary, Duration.ofSeconds(5))) {
+            var existing = new HashSet<String>();
+            try (var statement = connection.createStatement();
+                 ResultSet slots = statement.executeQuery(
+                         "select slot_name, active from pg_replication_slots where slot_type = 'physical'")) {
+                while (slots.next()) {
+                    String name = slots.getString(1);
+                    existing.add(name);
+                    if (name.startsWith(ownPrefix) && !keep.contains(name) && !slots.getBoolean(2)) {
+                        try (PreparedStatement drop = connection.prepareStatement(
+                                "select pg_drop_replication_slot(?)")) {
+                            drop.setString(1, name);
+                            drop.execute();
+                        }
+                    }
+                }
+            }
+            for (String name : keep) {
+                if (!existing.contains(name)) {
+                    // reserve WAL at once, so nothing the replica still needs is recycled before it connects
+                    try (PreparedStatement create = connection.prepareStatement(
+                            "select pg_create_physical_replication_slot(?, true)")) {
+                        create.setString(1, name);
+                        create.execute();
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw new PostgresAdminException("cannot reconcile the replication slots on " + primary + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** The slot name the bootstrap scripts use for an instance (common.sh's slot_name). */
+    public static String slotName(String instance) {
+        return instance.toLowerCase(java.util.Locale.ROOT).replace('-', '_').replace('.', '_');
+    }
+
+    private Connection connect(PostgresEndpoint endpoint, Duration socketTimeout) throws SQLException {
+        if (!endpoint.hasAddress()) {
+            throw new SQLException("no address: its pod is not running");
+        }
+        var properties = new Properties();
+        properties.setProperty("user", user);
+        properties.setProperty("password", password);
+        properties.setProperty("connectTimeout", "3");
+        properties.setProperty("loginTimeout", "3");
+        properties.setProperty("socketTimeout", Long.toString(Math.max(1, socketTimeout.toSeconds())));
+        properties.setProperty("ApplicationName", "cachedapi-operator");
+        return DriverManager.getConnection(endpoint.jdbcUrl(ADMIN_DATABASE), properties);
+    }
+
+    private static boolean inRecovery(Connection connection) throws SQLException {
+        try (var statement = connection.createStatement();
+             ResultSet row = statement.executeQuery("select pg_is_in_recovery()")) {
+            row.next();
+            return row.getBoolean(1);
+        }
+    }
+}

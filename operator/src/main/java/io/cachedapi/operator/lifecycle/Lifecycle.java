@@ -1,0 +1,189 @@
+package io.cachedapi.operator.lifecycle;
+
+import io.cachedapi.operator.crd.CachedApi;
+import io.cachedapi.operator.observer.PodEndpoints;
+import io.cachedapi.operator.observer.ReplicationReport;
+import io.cachedapi.operator.reconciler.Events;
+import io.cachedapi.operator.resources.Labels;
+import io.cachedapi.operator.resources.Names;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decisions about the primary, in one place, after each observation: records the first bootstrap,
+ * keeps the primary's replication slots, notices a primary that stopped answering and, once it has
+ * been silent for {@code spec.postgres.failoverDelay}, fails over ({@link Failover}); finishes a
+ * promotion an interruption left half done.
+ */
+public final class Lifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(Lifecycle.class);
+
+    /** What the reconcile does next: the topology now, whether a failover is under way, when to look again. */
+    public record Outcome(Topology topology, boolean failingOver, Optional<Duration> lookAgainWithin) {
+        static Outcome steady(Topology topology) {
+            return new Outcome(topology, false, Optional.empty());
+        }
+    }
+
+    /** What is remembered of a cluster between reconciles (lost on an operator restart: that only delays). */
+    private static final class Memory {
+        Instant outageSince;
+        String lastPrimaryLsn;
+        boolean blockedReported;
+    }
+
+    private final PostgresAdmin.Factory admins;
+    private final PrimaryWatch watch;
+    private final FailoverSettings settings;
+    private final Clock clock;
+    private final Map<String, Memory> memories = new ConcurrentHashMap<>();
+
+    public Lifecycle(PostgresAdmin.Factory admins, PrimaryWatch watch, FailoverSettings settings, Clock clock) {
+        this.admins = admins;
+        this.watch = watch;
+        this.settings = settings;
+        this.clock = clock;
+    }
+
+    /**
+     * One step after an observation.
+     *
+     * @param report   what PostgreSQL answered (empty while the primary was never started)
+     * @param password the superuser password the probe used
+     */
+    public Outcome step(CachedApi api, KubernetesClient client, Topology topology,
+                        Optional<ReplicationReport> report, Optional<String> password) {
+        if (report.isEmpty() || password.isEmpty()) {
+            return Outcome.steady(topology);
+        }
+        String uid = api.getMetadata().getUid();
+        Memory memory = memories.computeIfAbsent(uid, key -> new Memory());
+        Map<String, Pod> pods = pods(api, client);
+        PostgresAdmin admin = admins.connectingAs(Superuser.NAME, password.get());
+        watch.watch(api, PodEndpoints.of(api, topology.primary(), pods.get(topology.primary())), Superuser.NAME,
+                password.get());
+        ReplicationReport.InstanceState primary = report.get().primary();
+        TopologyStore store = new TopologyStore(client);
+        try {
+            if (primary.reachable() && !primary.inRecovery()) {
+                memory.outageSince = null;
+                memory.blockedReported = false;
+                memory.lastPrimaryLsn = primary.walLsn();
+                Topology current = recordBootstrap(api, client, store, topology);
+                reconcileSlots(api, admin, pods, current);
+                return Outcome.steady(current);
+            }
+            if (!topology.bootstrapped()) {
+                return Outcome.steady(topology);   // the first primary is still starting: nothing to fail over to
+            }
+            if (primary.reachable()) {
+                // named primary, still in recovery: a failover recorded the topology but did not finish
+                log.info("cachedapi={}/{} finishing the promotion of {}", api.getMetadata().getNamespace(),
+                        api.getMetadata().getName(), topology.primary());
+                admin.promote(PodEndpoints.of(api, topology.primary(), pods.get(topology.primary())));
+                Failover.setRole(api, client, topology.primary(), Optional.of(Labels.PRIMARY));
+                return new Outcome(topology, true, Optional.of(Duration.ZERO));
+            }
+            return onPrimaryLost(api, client, store, topology, report.get(), pods, admin, memory);
+        } catch (PostgresAdmin.PostgresAdminException e) {
+            log.warn("cachedapi={}/{} lifecycle step failed, retrying: {}", api.getMetadata().getNamespace(),
+                    api.getMetadata().getName(), e.getMessage());
+            return new Outcome(topology, !primary.reachable(), Optional.of(settings.watchPeriod()));
+        }
+    }
+
+    /** Forgets a deleted CachedApi. */
+    public void forget(CachedApi api) {
+        memories.remove(api.getMetadata().getUid());
+        watch.forget(api);
+    }
+
+    private Outcome onPrimaryLost(CachedApi api, KubernetesClient client, TopologyStore store, Topology topology,
+                                  ReplicationReport report, Map<String, Pod> pods, PostgresAdmin admin, Memory memory)
+            throws PostgresAdmin.PostgresAdminException {
+        Instant now = clock.instant();
+        Instant since = watch.silentSince(api).filter(watched -> memory.outageSince == null
+                || watched.isBefore(memory.outageSince)).orElse(memory.outageSince == null ? now : memory.outageSince);
+        memory.outageSince = since;
+        Duration delay = failoverDelay(api);
+        Duration silent = Duration.between(since, now);
+        if (silent.compareTo(delay) < 0) {
+            return new Outcome(topology, true, Optional.of(delay.minus(silent)));
+        }
+        FailoverCandidates.Choice choice = FailoverCandidates.choose(report.replicas(), memory.lastPrimaryLsn,
+                settings.maxLagBytes());
+        if (choice.replica().isEmpty()) {
+            if (!memory.blockedReported) {
+                memory.blockedReported = true;
+                Events.record(client, api, false, "FailoverBlocked", topology.primary()
+                        + " does not answer and no replica may be promoted: " + String.join("; ", choice.refused()),
+                        now);
+            }
+            return new Outcome(topology, true, Optional.of(settings.watchPeriod()));
+        }
+        boolean done = new Failover(store, clock).run(api, client, topology, choice.replica().get(), pods, admin, since);
+        Topology next = store.read(api).orElse(topology);
+        if (done) {
+            memory.outageSince = null;
+            memory.blockedReported = false;
+            reconcileSlots(api, admin, pods, next);
+        }
+        return new Outcome(next, false, Optional.of(Duration.ZERO));
+    }
+
+    /** The first time the named primary answers as a primary, the cluster counts as bootstrapped. */
+    private Topology recordBootstrap(CachedApi api, KubernetesClient client, TopologyStore store, Topology topology) {
+        if (topology.bootstrapped()) {
+            return topology;
+        }
+        Topology bootstrapped = topology.markBootstrapped();
+        if (store.compareAndSet(api, topology, bootstrapped)) {
+            log.info("cachedapi={}/{} bootstrapped primary={}", api.getMetadata().getNamespace(),
+                    api.getMetadata().getName(), topology.primary());
+            Events.record(client, api, true, "Bootstrapped", topology.primary()
+                    + " was initialised as the first primary; from now on an empty volume is cloned, never initialised",
+                    clock.instant());
+            return bootstrapped;
+        }
+        return store.read(api).orElse(topology);
+    }
+
+    /** A slot on the primary for every other pod the spec asks for; slots of scaled-away pods go. */
+    private static void reconcileSlots(CachedApi api, PostgresAdmin admin, Map<String, Pod> pods, Topology topology)
+            throws PostgresAdmin.PostgresAdminException {
+        Set<String> keep = IntStream.rangeClosed(0, api.getSpec().getPostgres().getReplicas())
+                .mapToObj(ordinal -> Names.pgPod(api, ordinal))
+                .filter(pod -> !pod.equals(topology.primary()))
+                .map(JdbcPostgresAdmin::slotName).collect(Collectors.toSet());
+        admin.reconcileSlots(PodEndpoints.of(api, topology.primary(), pods.get(topology.primary())), keep,
+                JdbcPostgresAdmin.slotName(Names.pg(api) + "-"));
+    }
+
+    private static Duration failoverDelay(CachedApi api) {
+        return api.getSpec().getPostgres().failoverDelay();
+    }
+
+    private static Map<String, Pod> pods(CachedApi api, KubernetesClient client) {
+        return client.pods().inNamespace(api.getMetadata().getNamespace())
+                .withLabels(Labels.selector(api, Labels.POSTGRES)).list().getItems().stream()
+                .collect(Collectors.toMap(pod -> pod.getMetadata().getName(), Function.identity()));
+    }
+
+    /** The role the lifecycle works as (a least-privileged role is the security issue's). */
+    private static final class Superuser {
+        static final String NAME = io.cachedapi.operator.resources.PgCredentialsSecret.SUPERUSER;
+    }
+}

@@ -1,0 +1,34 @@
+package io.cachedapi.operator.lifecycle;
+
+import io.cachedapi.operator.observer.PostgresEndpoint;
+import java.util.Set;
+
+/**
+ * What the lifecycle asks of PostgreSQL itself: promotions and replication slots. Each operation is
+ * idempotent, so a step repeated after an interruption does no harm. Behind an interface so the
+ * reconciler can run on a mock API server; {@link JdbcPostgresAdmin} is tested on real PostgreSQL.
+ */
+public interface PostgresAdmin {
+
+    /** Makes the instance leave recovery (pg_promote) and waits until it has; nothing when it is a primary already. */
+    void promote(PostgresEndpoint instance) throws PostgresAdminException;
+
+    /**
+     * Makes sure the primary holds a physical slot for each name in {@code keep}, and drops the inactive
+     * slots whose names start with {@code ownPrefix} but are not kept (replicas scaled away). Slots of
+     * other owners are left alone.
+     */
+    void reconcileSlots(PostgresEndpoint primary, Set<String> keep, String ownPrefix) throws PostgresAdminException;
+
+    /** Opens an admin connection with a CachedApi's credentials. */
+    @FunctionalInterface
+    interface Factory {
+        PostgresAdmin connectingAs(String user, String password);
+    }
+
+    final class PostgresAdminException extends Exception {
+        public PostgresAdminException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}

@@ -1,0 +1,109 @@
+package io.cachedapi.operator.lifecycle;
+
+import io.cachedapi.operator.crd.CachedApi;
+import io.cachedapi.operator.observer.PostgresEndpoint;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.processing.event.source.polling.PerResourcePollingConfigurationBuilder;
+import io.javaoperatorsdk.operator.processing.event.source.polling.PerResourcePollingEventSource;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Asks each CachedApi's primary "are you there?" every {@code period}, between reconciles: a lost
+ * primary is noticed within about a period, not at the next full re-check. A change of answer triggers
+ * a reconcile (java-operator-sdk's per-resource polling event source), and the time of the first
+ * unanswered check is kept as the start of the outage.
+ */
+public final class PrimaryWatch {
+
+    /** What the last check found; a change of either field triggers a reconcile. */
+    public record PrimaryAnswer(String pod, boolean answers) {
+    }
+
+    private record Target(PostgresEndpoint primary, String user, String password) {
+    }
+
+    private final Duration period;
+    private final Clock clock;
+    private final Map<String, Target> targets = new ConcurrentHashMap<>();
+    private final Map<String, Instant> silentSince = new ConcurrentHashMap<>();
+
+    public PrimaryWatch(Duration period, Clock clock) {
+        this.period = period;
+        this.clock = clock;
+    }
+
+    /** The event source to register with the controller. */
+    public PerResourcePollingEventSource<PrimaryAnswer, CachedApi, String> eventSource(
+            EventSourceContext<CachedApi> context) {
+        return new PerResourcePollingEventSource<>(PrimaryAnswer.class, context,
+                new PerResourcePollingConfigurationBuilder<PrimaryAnswer, CachedApi, String>(this::check, period)
+                        .withResourceIDMapper(PrimaryAnswer::pod)
+                        .withName("primary-watch")
+                        .build());
+    }
+
+    /** Which instance to watch for this CachedApi from now on (the reconcile knows it and its credentials). */
+    public void watch(CachedApi api, PostgresEndpoint primary, String user, String password) {
+        Target next = new Target(primary, user, password);
+        Target previous = targets.put(api.getMetadata().getUid(), next);
+        if (previous != null && !previous.primary().name().equals(primary.name())) {
+            silentSince.remove(api.getMetadata().getUid());
+        }
+    }
+
+    public void forget(CachedApi api) {
+        targets.remove(api.getMetadata().getUid());
+        silentSince.remove(api.getMetadata().getUid());
+    }
+
+    /** Since when the watched primary has not answered, if it does not. */
+    public Optional<Instant> silentSince(CachedApi api) {
+        return Optional.ofNullable(silentSince.get(api.getMetadata().getUid()));
+    }
+
+    private Set<PrimaryAnswer> check(CachedApi api) {
+        String uid = api.getMetadata().getUid();
+        Target target = targets.get(uid);
+        if (target == null) {
+            return Set.of();
+        }
+        boolean answers = answers(target);
+        if (answers) {
+            silentSince.remove(uid);
+        } else {
+            silentSince.putIfAbsent(uid, clock.instant());
+        }
+        return Set.of(new PrimaryAnswer(target.primary().name(), answers));
+    }
+
+    /** A connection and one query within about a period: a hung (SIGSTOPped) server does not answer either. */
+    private boolean answers(Target target) {
+        if (!target.primary().hasAddress()) {
+            return false;
+        }
+        var properties = new Properties();
+        properties.setProperty("user", target.user());
+        properties.setProperty("password", target.password());
+        String seconds = Long.toString(Math.max(1, period.toSeconds()));
+        properties.setProperty("connectTimeout", seconds);
+        properties.setProperty("loginTimeout", seconds);
+        properties.setProperty("socketTimeout", seconds);
+        properties.setProperty("ApplicationName", "cachedapi-operator-watch");
+        try (var connection = DriverManager.getConnection(target.primary().jdbcUrl("postgres"), properties);
+             var statement = connection.createStatement()) {
+            statement.execute("select 1");
+            return true;
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+}
