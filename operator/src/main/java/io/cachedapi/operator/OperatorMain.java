@@ -71,7 +71,7 @@ public final class OperatorMain {
             }
         });
         operator.register(new CachedApiReconciler(
-                        (user, password) -> new JdbcReplicationProbe(user, password, Duration.ofSeconds(3),
+                        (user, password) -> new JdbcReplicationProbe(user, password, Duration.ofSeconds(2),
                                 settings.maxReplayLagBytes()),
                         (user, password) -> new JdbcPostgresAdmin(user, password, settings.failover().promotionTimeout()),
                         settings.failover(), Clock.systemUTC(), settings.recheck()),

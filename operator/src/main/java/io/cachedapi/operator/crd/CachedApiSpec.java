@@ -130,6 +130,12 @@ public class CachedApiSpec {
         @Default(DEFAULT_FAILOVER_DELAY)
         private String failoverDelay = DEFAULT_FAILOVER_DELAY;
 
+        @JsonPropertyDescription("Synchronous replication: a commit is acknowledged only once at least one replica"
+                + " has it on disk (ANY 1), so a failover loses no acknowledged write. Costs a round trip to a"
+                + " replica per commit, and writes wait while no replica answers. Ignored with 0 replicas.")
+        @Default("false")
+        private Boolean synchronous = false;
+
         public String getImage() {
             return image;
         }
@@ -176,6 +182,14 @@ public class CachedApiSpec {
 
         public void setFailoverDelay(String failoverDelay) {
             this.failoverDelay = failoverDelay;
+        }
+
+        public Boolean getSynchronous() {
+            return synchronous;
+        }
+
+        public void setSynchronous(Boolean synchronous) {
+            this.synchronous = synchronous;
         }
 
         /** {@link #getFailoverDelay()} as a duration. */

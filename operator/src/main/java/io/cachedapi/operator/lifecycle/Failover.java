@@ -2,6 +2,7 @@ package io.cachedapi.operator.lifecycle;
 
 import io.cachedapi.operator.crd.CachedApi;
 import io.cachedapi.operator.observer.PodEndpoints;
+import io.cachedapi.operator.observer.PostgresEndpoint;
 import io.cachedapi.operator.observer.ReplicationReport.ReplicaState;
 import io.cachedapi.operator.reconciler.Events;
 import io.cachedapi.operator.resources.Labels;
@@ -23,7 +24,8 @@ import org.slf4j.LoggerFactory;
  *   <li>fence: the old primary loses its role label, so the {@code -rw} Service selects nothing;</li>
  *   <li>record: the topology names the new primary (compare-and-set: one promotion at a time), so no pod
  *       can start as the old primary again;</li>
- *   <li>promote the chosen replica (pg_promote) and label it primary: {@code -rw} leads there;</li>
+ *   <li>promote the chosen replica (pg_promote), give it the synchronous setting, and label it primary:
+ *       {@code -rw} leads there;</li>
  *   <li>delete the old primary's pod, so a hung server is really stopped; it comes back, finds another
  *       primary in the topology and rejoins it (pg_rewind, or a fresh clone);</li>
  *   <li>give the new primary a replication slot for every other pod.</li>
@@ -43,7 +45,8 @@ final class Failover {
 
     /** Runs the runbook; false when another change of the topology came first (nothing was promoted). */
     boolean run(CachedApi api, KubernetesClient client, Topology topology, ReplicaState candidate,
-                Map<String, Pod> pods, PostgresAdmin admin, Instant outageSince) throws PostgresAdmin.PostgresAdminException {
+                Map<String, Pod> pods, PostgresAdmin admin, Instant outageSince, boolean synchronous)
+            throws PostgresAdmin.PostgresAdminException {
         String oldPrimary = topology.primary();
         String lost = String.format("%.1f", Duration.between(outageSince, clock.instant()).toMillis() / 1000.0);
         log.info("cachedapi={}/{} failover from={} to={} received={} replayed={} primaryLostSeconds={}",
@@ -60,8 +63,10 @@ final class Failover {
             return false;
         }
         Instant promoting = clock.instant();
-        admin.promote(PodEndpoints.of(api, candidate.name(), pods.get(candidate.name())));
+        PostgresEndpoint promoted = PodEndpoints.of(api, candidate.name(), pods.get(candidate.name()));
+        admin.promote(promoted);
         long promotionMillis = Duration.between(promoting, clock.instant()).toMillis();
+        admin.setSynchronous(promoted, synchronous);   // before -rw leads there: no write escapes it
         setRole(api, client, candidate.name(), Optional.of(Labels.PRIMARY));
         deletePod(api, client, oldPrimary);
         String total = String.format("%.1f", Duration.between(outageSince, clock.instant()).toMillis() / 1000.0);

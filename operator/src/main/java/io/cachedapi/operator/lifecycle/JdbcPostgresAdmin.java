@@ -15,6 +15,8 @@ import java.util.Set;
 public final class JdbcPostgresAdmin implements PostgresAdmin {
 
     private static final String ADMIN_DATABASE = "postgres";
+    /** Any one replica, whatever its name: the first of them to confirm a commit acknowledges it. */
+    static final String SYNCHRONOUS_STANDBY_NAMES = "ANY 1 (*)";
 
     private final String user;
     private final String password;
@@ -85,6 +87,30 @@ public final class JdbcPostgresAdmin implements PostgresAdmin {
             }
         } catch (SQLException e) {
             throw new PostgresAdminException("cannot reconcile the replication slots on " + primary + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void setSynchronous(PostgresEndpoint primary, boolean synchronous) throws PostgresAdminException {
+        String wanted = synchronous ? SYNCHRONOUS_STANDBY_NAMES : "";
+        try (Connection connection = connect(primary, Duration.ofSeconds(5));
+             var statement = connection.createStatement()) {
+            String current;
+            try (ResultSet row = statement.executeQuery("show synchronous_standby_names")) {
+                row.next();
+                current = row.getString(1);
+            }
+            if (wanted.equals(current)) {
+                return;
+            }
+            // in postgresql.auto.conf: base backups carry it to the replicas, so a promoted one keeps it
+            statement.execute(synchronous
+                    ? "alter system set synchronous_standby_names = '" + SYNCHRONOUS_STANDBY_NAMES + "'"
+                    : "alter system reset synchronous_standby_names");
+            statement.execute("select pg_reload_conf()");
+        } catch (SQLException e) {
+            throw new PostgresAdminException("cannot set synchronous replication on " + primary + ": "
                     + e.getMessage(), e);
         }
     }

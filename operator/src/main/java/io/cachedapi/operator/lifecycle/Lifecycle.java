@@ -2,6 +2,7 @@ package io.cachedapi.operator.lifecycle;
 
 import io.cachedapi.operator.crd.CachedApi;
 import io.cachedapi.operator.observer.PodEndpoints;
+import io.cachedapi.operator.observer.PostgresEndpoint;
 import io.cachedapi.operator.observer.ReplicationReport;
 import io.cachedapi.operator.reconciler.Events;
 import io.cachedapi.operator.resources.Labels;
@@ -23,7 +24,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Decisions about the primary, in one place, after each observation: records the first bootstrap,
- * keeps the primary's replication slots, notices a primary that stopped answering and, once it has
+ * keeps the primary's replication slots and synchronous setting, notices a primary that stopped answering and, once it has
  * been silent for {@code spec.postgres.failoverDelay}, fails over ({@link Failover}); finishes a
  * promotion an interruption left half done.
  */
@@ -40,7 +41,6 @@ public final class Lifecycle {
 
     /** What is remembered of a cluster between reconciles (lost on an operator restart: that only delays). */
     private static final class Memory {
-        Instant outageSince;
         String lastPrimaryLsn;
         boolean blockedReported;
     }
@@ -79,11 +79,12 @@ public final class Lifecycle {
         TopologyStore store = new TopologyStore(client);
         try {
             if (primary.reachable() && !primary.inRecovery()) {
-                memory.outageSince = null;
                 memory.blockedReported = false;
                 memory.lastPrimaryLsn = primary.walLsn();
                 Topology current = recordBootstrap(api, client, store, topology);
                 reconcileSlots(api, admin, pods, current);
+                admin.setSynchronous(PodEndpoints.of(api, current.primary(), pods.get(current.primary())),
+                        synchronous(api));
                 return Outcome.steady(current);
             }
             if (!topology.bootstrapped()) {
@@ -93,7 +94,9 @@ public final class Lifecycle {
                 // named primary, still in recovery: a failover recorded the topology but did not finish
                 log.info("cachedapi={}/{} finishing the promotion of {}", api.getMetadata().getNamespace(),
                         api.getMetadata().getName(), topology.primary());
-                admin.promote(PodEndpoints.of(api, topology.primary(), pods.get(topology.primary())));
+                PostgresEndpoint named = PodEndpoints.of(api, topology.primary(), pods.get(topology.primary()));
+                admin.promote(named);
+                admin.setSynchronous(named, synchronous(api));
                 Failover.setRole(api, client, topology.primary(), Optional.of(Labels.PRIMARY));
                 return new Outcome(topology, true, Optional.of(Duration.ZERO));
             }
@@ -115,9 +118,13 @@ public final class Lifecycle {
                                   ReplicationReport report, Map<String, Pod> pods, PostgresAdmin admin, Memory memory)
             throws PostgresAdmin.PostgresAdminException {
         Instant now = clock.instant();
-        Instant since = watch.silentSince(api).filter(watched -> memory.outageSince == null
-                || watched.isBefore(memory.outageSince)).orElse(memory.outageSince == null ? now : memory.outageSince);
-        memory.outageSince = since;
+        // The watch alone says since when the primary is silent: one failed probe (a busy moment) is not an
+        // outage; every check of the watch must have failed since then
+        Optional<Instant> silentSince = watch.silentSince(api);
+        if (silentSince.isEmpty()) {
+            return new Outcome(topology, false, Optional.of(settings.watchPeriod()));
+        }
+        Instant since = silentSince.get();
         Duration delay = failoverDelay(api);
         Duration silent = Duration.between(since, now);
         if (silent.compareTo(delay) < 0) {
@@ -134,10 +141,10 @@ public final class Lifecycle {
             }
             return new Outcome(topology, true, Optional.of(settings.watchPeriod()));
         }
-        boolean done = new Failover(store, clock).run(api, client, topology, choice.replica().get(), pods, admin, since);
+        boolean done = new Failover(store, clock).run(api, client, topology, choice.replica().get(), pods, admin, since,
+                synchronous(api));
         Topology next = store.read(api).orElse(topology);
         if (done) {
-            memory.outageSince = null;
             memory.blockedReported = false;
             reconcileSlots(api, admin, pods, next);
         }
@@ -170,6 +177,12 @@ public final class Lifecycle {
                 .map(JdbcPostgresAdmin::slotName).collect(Collectors.toSet());
         admin.reconcileSlots(PodEndpoints.of(api, topology.primary(), pods.get(topology.primary())), keep,
                 JdbcPostgresAdmin.slotName(Names.pg(api) + "-"));
+    }
+
+    /** Synchronous replication as the spec asks; with no replica there is nobody to wait for. */
+    private static boolean synchronous(CachedApi api) {
+        return Boolean.TRUE.equals(api.getSpec().getPostgres().getSynchronous())
+                && api.getSpec().getPostgres().getReplicas() > 0;
     }
 
     private static Duration failoverDelay(CachedApi api) {

@@ -20,6 +20,12 @@ public interface PostgresAdmin {
      */
     void reconcileSlots(PostgresEndpoint primary, Set<String> keep, String ownPrefix) throws PostgresAdminException;
 
+    /**
+     * Makes commits on the primary wait for ANY 1 replica ({@code synchronous_standby_names}), or not;
+     * a reload, no restart. Nothing when it is so already.
+     */
+    void setSynchronous(PostgresEndpoint primary, boolean synchronous) throws PostgresAdminException;
+
     /** Opens an admin connection with a CachedApi's credentials. */
     @FunctionalInterface
     interface Factory {

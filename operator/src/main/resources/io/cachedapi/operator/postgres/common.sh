@@ -21,6 +21,7 @@
 #   PG_SUPERUSER_PASSWORD_FILE, PG_REPLICATION_PASSWORD_FILE, PG_APP_PASSWORD_FILE
 #                                   files holding the passwords (never passed on a command line)
 #   PG_MAX_SLOT_WAL_KEEP_SIZE       bound on WAL a replication slot may retain (default 1GB)
+#   PG_WAL_KEEP_SIZE                WAL kept for pg_rewind of a former primary (default 256MB)
 #   PG_EXTRA_CONF                   optional file of postgresql.conf lines, included last
 #   PG_PRIMARY_WAIT_SECONDS         how long a new replica waits for the primary (default 300)
 
@@ -35,6 +36,7 @@ set -euo pipefail
 : "${PG_REPLICATION_USER:=replicator}"
 : "${PG_APP_USER:=app}"
 : "${PG_MAX_SLOT_WAL_KEEP_SIZE:=1GB}"
+: "${PG_WAL_KEEP_SIZE:=256MB}"
 : "${PG_PRIMARY_WAIT_SECONDS:=300}"
 export PGPORT PG_LISTEN_ADDRESSES PG_SOCKET_DIR PG_BOOTSTRAPPED PG_DATABASE PG_SUPERUSER PG_REPLICATION_USER PG_APP_USER
 
@@ -88,9 +90,10 @@ write_passfile() {
   (umask 077 && printf '*:*:*:%s:%s\n' "$PG_REPLICATION_USER" "$password" > "$(passfile)")
 }
 
-# The libpq connection string to the current primary for the replication role.
+# The libpq connection string to the current primary for the replication role. A connection attempt
+# to a hung server gives up after 3 s, so the next attempt can reach the promoted one behind -rw.
 primary_conninfo() {
-  printf 'host=%s port=%s user=%s passfile=%s application_name=%s' \
+  printf 'host=%s port=%s user=%s passfile=%s application_name=%s connect_timeout=3' \
     "$PG_PRIMARY_HOST" "$PG_PRIMARY_PORT" "$PG_REPLICATION_USER" "$(passfile)" "$PG_INSTANCE_NAME"
 }
 

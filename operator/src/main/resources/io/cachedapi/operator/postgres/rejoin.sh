@@ -15,13 +15,15 @@ require_file PG_SUPERUSER_PASSWORD_FILE
 wait_for_primary
 log "rejoining $PG_PRIMARY_NAME: rewinding $PGDATA to where the timelines forked"
 source="host=$PG_PRIMARY_HOST port=$PG_PRIMARY_PORT user=$PG_SUPERUSER dbname=postgres connect_timeout=10"
-PGPASSWORD="$(cat "$PG_SUPERUSER_PASSWORD_FILE")"
-export PGPASSWORD
+# the superuser's password for these two commands only: the clone below logs in as the replication role
+as_superuser() {
+  PGPASSWORD="$(cat "$PG_SUPERUSER_PASSWORD_FILE")" "$@"
+}
 # pg_rewind reads the source's timeline from its control file, which a fresh promotion updates only at
 # its next checkpoint: without one it finds "the same timeline" and rewinds nothing
-psql --no-psqlrc --quiet --dbname="$source" --command=CHECKPOINT >&2 \
+as_superuser psql --no-psqlrc --quiet --dbname="$source" --command=CHECKPOINT >&2 \
   || log "could not ask $PG_PRIMARY_NAME for a checkpoint; rewinding anyway"
-if pg_rewind --target-pgdata="$PGDATA" --source-server="$source" >&2; then
+if as_superuser pg_rewind --target-pgdata="$PGDATA" --source-server="$source" >&2; then
   touch "$PGDATA/standby.signal"
   log "rewound: following $PG_PRIMARY_NAME as a replica"
 else

@@ -65,12 +65,20 @@ sed -i -e '/^primary_conninfo/d' -e '/^primary_slot_name/d' "$PGDATA/postgresql.
   echo "max_replication_slots = 10"
   echo "max_slot_wal_keep_size = '$PG_MAX_SLOT_WAL_KEEP_SIZE'"
   echo "wal_log_hints = on"
+  # WAL a former primary still holds for pg_rewind to find where it forked; without it, it is cloned afresh
+  echo "wal_keep_size = '$PG_WAL_KEEP_SIZE'"
   echo "hot_standby = on"
   echo "hot_standby_feedback = on"
+  # a hung peer (not a dead one: its connections stay open) is given up after 5 s, not the default 60 s,
+  # so replicas leave a hung primary and find the promoted one (CloudNativePG's values)
+  echo "wal_sender_timeout = '5s'"
+  echo "wal_receiver_timeout = '5s'"
   if [ -n "${PG_PRIMARY_HOST:-}" ]; then
     echo "primary_conninfo = '$(primary_conninfo)'"
     echo "primary_slot_name = '$(slot_name "$PG_INSTANCE_NAME")'"
     echo "recovery_target_timeline = 'latest'"
+    # after a failover, find the new primary behind -rw within a second, not the default five
+    echo "wal_retrieve_retry_interval = '1s'"
   fi
   if [ -n "${PG_EXTRA_CONF:-}" ]; then
     echo "include '$PG_EXTRA_CONF'"

@@ -63,6 +63,10 @@ final class FakeProbes implements ProbeFactory, PostgresAdmin.Factory {
             @Override
             public void reconcileSlots(PostgresEndpoint primary, Set<String> keep, String ownPrefix) {
             }
+
+            @Override
+            public void setSynchronous(PostgresEndpoint primary, boolean synchronous) {
+            }
         };
     }
 
