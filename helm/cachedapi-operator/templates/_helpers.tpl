@@ -31,7 +31,8 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 {{- define "cachedapi-operator.rules" -}}
 - apiGroups: ["cachedapi.io"]
   resources: ["cachedapis"]
-  verbs: ["get", "list", "watch"]
+  # patch: a done switchover request (an annotation) is removed
+  verbs: ["get", "list", "watch", "patch"]
 - apiGroups: ["cachedapi.io"]
   resources: ["cachedapis/status"]
   verbs: ["get", "patch", "update"]

@@ -115,6 +115,43 @@ public final class JdbcPostgresAdmin implements PostgresAdmin {
         }
     }
 
+    @Override
+    public void endClientSessions(PostgresEndpoint primary) throws PostgresAdminException {
+        try (Connection connection = connect(primary, Duration.ofSeconds(10));
+             var statement = connection.createStatement()) {
+            statement.execute("""
+                    select pg_terminate_backend(pid, 5000) from pg_stat_activity
+                    where backend_type = 'client backend' and pid <> pg_backend_pid()""");
+        } catch (SQLException e) {
+            throw new PostgresAdminException("cannot end the client sessions on " + primary + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public boolean answers(PostgresEndpoint instance) {
+        try (Connection connection = connect(instance, Duration.ofSeconds(2));
+             var statement = connection.createStatement()) {
+            statement.execute("select 1");
+            return true;
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public boolean replayedAllReceived(PostgresEndpoint replica) throws PostgresAdminException {
+        try (Connection connection = connect(replica, Duration.ofSeconds(5));
+             var statement = connection.createStatement();
+             ResultSet row = statement.executeQuery(
+                     "select pg_last_wal_replay_lsn() >= pg_last_wal_receive_lsn()")) {
+            row.next();
+            return row.getBoolean(1);
+        } catch (SQLException e) {
+            throw new PostgresAdminException("cannot compare what " + replica + " received and replayed: "
+                    + e.getMessage(), e);
+        }
+    }
+
     /** The slot name the bootstrap scripts use for an instance (common.sh's slot_name). */
     public static String slotName(String instance) {
         return instance.toLowerCase(java.util.Locale.ROOT).replace('-', '_').replace('.', '_');

@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Decisions about the primary, in one place, after each observation: records the first bootstrap,
  * keeps the primary's replication slots and synchronous setting, notices a primary that stopped answering and, once it has
- * been silent for {@code spec.postgres.failoverDelay}, fails over ({@link Failover}); finishes a
- * promotion an interruption left half done.
+ * been silent for {@code spec.postgres.failoverDelay}, fails over ({@link Failover}); switches over
+ * when a user asks ({@link Switchover}); finishes a promotion an interruption left half done.
  */
 public final class Lifecycle {
 
@@ -82,6 +82,10 @@ public final class Lifecycle {
                 memory.blockedReported = false;
                 memory.lastPrimaryLsn = primary.walLsn();
                 Topology current = recordBootstrap(api, client, store, topology);
+                if (current.bootstrapped() && Switchover.requested(api).isPresent()) {
+                    new Switchover(store, clock).run(api, client, current, report.get(), pods, admin, synchronous(api));
+                    return new Outcome(store.read(api).orElse(current), false, Optional.of(Duration.ZERO));
+                }
                 reconcileSlots(api, admin, pods, current);
                 admin.setSynchronous(PodEndpoints.of(api, current.primary(), pods.get(current.primary())),
                         synchronous(api));

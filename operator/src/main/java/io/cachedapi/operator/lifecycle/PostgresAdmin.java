@@ -26,6 +26,18 @@ public interface PostgresAdmin {
      */
     void setSynchronous(PostgresEndpoint primary, boolean synchronous) throws PostgresAdminException;
 
+    /**
+     * Ends every client session on the instance (not replication, not this one), so that a shutdown
+     * asked for next does not wait for them.
+     */
+    void endClientSessions(PostgresEndpoint primary) throws PostgresAdminException;
+
+    /** Whether the instance answers at all (a connection and one query). */
+    boolean answers(PostgresEndpoint instance);
+
+    /** Whether a replica has replayed every byte of WAL it received. */
+    boolean replayedAllReceived(PostgresEndpoint replica) throws PostgresAdminException;
+
     /** Opens an admin connection with a CachedApi's credentials. */
     @FunctionalInterface
     interface Factory {

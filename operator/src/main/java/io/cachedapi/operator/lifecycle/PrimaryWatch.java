@@ -24,8 +24,11 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class PrimaryWatch {
 
-    /** What the last check found; a change of either field triggers a reconcile. */
-    public record PrimaryAnswer(String pod, boolean answers) {
+    /**
+     * What the last check found; a change of any field triggers a reconcile (a switchover request is an
+     * annotation, which does not change the generation the controller otherwise reacts to).
+     */
+    public record PrimaryAnswer(String pod, boolean answers, String switchoverRequest) {
     }
 
     private record Target(PostgresEndpoint primary, String user, String password) {
@@ -82,7 +85,7 @@ public final class PrimaryWatch {
         } else {
             silentSince.putIfAbsent(uid, clock.instant());
         }
-        return Set.of(new PrimaryAnswer(target.primary().name(), answers));
+        return Set.of(new PrimaryAnswer(target.primary().name(), answers, Switchover.requested(api).orElse("")));
     }
 
     /** A connection and one query within about a period: a hung (SIGSTOPped) server does not answer either. */

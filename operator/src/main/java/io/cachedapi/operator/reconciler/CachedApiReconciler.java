@@ -93,10 +93,12 @@ public class CachedApiReconciler implements Reconciler<CachedApi> {
      * Kinds the reconciler reads or writes itself, besides the CachedApi and the workflow's children,
      * with the verbs it uses: pg pods are listed and labelled with their role ({@link ClusterObserver}),
      * and a lost primary's pod is deleted by the failover; the topology ConfigMap is read and changed by
-     * compare-and-set ({@link TopologyStore}); Events are created ({@link Events}). The Helm chart's RBAC
-     * is checked against this and the workflow.
+     * compare-and-set ({@link TopologyStore}); a done switchover request is removed from the CachedApi's
+     * annotations; Events are created ({@link Events}). The Helm chart's RBAC is checked against this and
+     * the workflow.
      */
     public static final Map<Class<? extends HasMetadata>, List<String>> ALSO_ACCESSED = Map.of(
+            CachedApi.class, List.of("patch"),
             Pod.class, List.of("get", "list", "watch", "patch", "delete"),
             ConfigMap.class, List.of("get", "update"),
             Event.class, List.of("create"));

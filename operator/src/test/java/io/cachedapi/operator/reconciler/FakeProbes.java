@@ -67,6 +67,21 @@ final class FakeProbes implements ProbeFactory, PostgresAdmin.Factory {
             @Override
             public void setSynchronous(PostgresEndpoint primary, boolean synchronous) {
             }
+
+            @Override
+            public void endClientSessions(PostgresEndpoint primary) {
+                throw new UnsupportedOperationException("no switchover at the mock API server level");
+            }
+
+            @Override
+            public boolean answers(PostgresEndpoint instance) {
+                return true;
+            }
+
+            @Override
+            public boolean replayedAllReceived(PostgresEndpoint replica) {
+                return true;
+            }
         };
     }
 

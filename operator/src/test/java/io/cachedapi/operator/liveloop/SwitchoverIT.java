@@ -1,0 +1,99 @@
+package io.cachedapi.operator.liveloop;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.cachedapi.operator.crd.CachedApi;
+import io.cachedapi.operator.liveloop.SteadyWriter.Attempt;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A switchover asked for with an annotation, on the live loop, under a writer through {@code -rw}:
+ * the named replica becomes the primary, no acknowledged write is lost, writes are refused only
+ * briefly, and the old primary follows the new one.
+ */
+@EnableKubernetesMockClient(crud = true)
+class SwitchoverIT {
+
+    private static final Duration WAIT = Duration.ofSeconds(90);
+    /** The target is 2 s; the bound leaves room for a busy machine. */
+    private static final Duration WRITE_GAP_WITHIN = Duration.ofSeconds(5);
+
+    static KubernetesClient client;
+
+    private LiveLoop loop;
+    private LiveCluster cluster;
+
+    @BeforeEach
+    void start() {
+        loop = LiveLoop.start(client, "switchover");
+        cluster = loop.cluster();
+    }
+
+    @AfterEach
+    void stop() {
+        loop.close();
+    }
+
+    @Test
+    void theNamedReplicaBecomesThePrimaryLosingNothingAndTheOldOneFollowsIt() throws Exception {
+        loop.create(2, api -> api.getSpec().getPostgres().setSynchronous(true));
+        await().atMost(WAIT).untilAsserted(() -> loop.assertReplicationVerified("shop-pg-0"));
+        SteadyWriter writer = SteadyWriter.start(loop);
+        await().atMost(WAIT).until(() -> writer.acknowledgedAfter(Instant.EPOCH).size() >= 20);
+
+        Instant requested = Instant.now();
+        client.resources(CachedApi.class).inNamespace("switchover").withName(LiveLoop.NAME)
+                .edit(api -> {
+                    api.getMetadata().getAnnotations().put("cachedapi.io/switchover-to", "shop-pg-2");
+                    return api;
+                });
+
+        await().atMost(WAIT).untilAsserted(() -> loop.assertReplicationVerified("shop-pg-2"));
+        await().atMost(WAIT).until(() -> writer.acknowledgedAfter(Instant.now().minusSeconds(1)).size() >= 5);
+        writer.close();
+
+        List<Attempt> acknowledged = writer.history().stream().filter(Attempt::acknowledged)
+                .sorted(Comparator.comparing(Attempt::end)).toList();
+        Duration gap = Duration.ZERO;
+        for (int i = 1; i < acknowledged.size(); i++) {
+            if (acknowledged.get(i).end().isAfter(requested)) {
+                Duration between = Duration.between(acknowledged.get(i - 1).end(), acknowledged.get(i).end());
+                gap = between.compareTo(gap) > 0 ? between : gap;
+            }
+        }
+        System.out.printf("switchover: longest time without an acknowledged write %d ms%n", gap.toMillis());
+        assertThat(gap).as("writes refused during the switchover" + loop.diagnostics())
+                .isLessThanOrEqualTo(WRITE_GAP_WITHIN);
+        Set<Long> stored = new HashSet<>();
+        try (Connection primary = loop.connect(cluster.address("shop-pg-rw"), "app");
+             var statement = primary.createStatement();
+             ResultSet rows = statement.executeQuery("select sequence from writes")) {
+            while (rows.next()) {
+                stored.add(rows.getLong(1));
+            }
+        }
+        assertThat(acknowledged).as("acknowledged writes missing after the switchover")
+                .allSatisfy(attempt -> assertThat(stored).contains(attempt.sequence()));
+        String newPrimaryAddress = cluster.podAddress("shop-pg-2").getAddress().getHostAddress();
+        assertThat(writer.acknowledgedAfter(acknowledged.stream().filter(a -> a.server().get().equals(newPrimaryAddress))
+                .findFirst().orElseThrow().end())).extracting(attempt -> attempt.server().get())
+                .as("no write on the old primary once the new one took one").containsOnly(newPrimaryAddress);
+        assertThat(loop.events("SwitchedOver")).singleElement()
+                .satisfies(event -> assertThat(event.getMessage()).startsWith("shop-pg-2 is the primary"));
+        assertThat(loop.current().getMetadata().getAnnotations()).as("the request is removed once done")
+                .doesNotContainKey("cachedapi.io/switchover-to");
+    }
+}
