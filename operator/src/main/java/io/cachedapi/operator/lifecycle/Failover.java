@@ -24,10 +24,11 @@ import org.slf4j.LoggerFactory;
  *   <li>fence: the old primary loses its role label, so the {@code -rw} Service selects nothing;</li>
  *   <li>record: the topology names the new primary (compare-and-set: one promotion at a time), so no pod
  *       can start as the old primary again;</li>
+ *   <li>delete the old primary's pod, so a hung server is really stopped and the sessions -rw let in
+ *       before the fence end with it; it comes back, finds another primary in the topology and rejoins
+ *       it (pg_rewind, or a fresh clone);</li>
  *   <li>promote the chosen replica (pg_promote), give it the synchronous setting, and label it primary:
  *       {@code -rw} leads there;</li>
- *   <li>delete the old primary's pod, so a hung server is really stopped; it comes back, finds another
- *       primary in the topology and rejoins it (pg_rewind, or a fresh clone);</li>
  *   <li>give the new primary a replication slot for every other pod.</li>
  * </ol>
  */
@@ -62,13 +63,14 @@ final class Failover {
                     api.getMetadata().getNamespace(), api.getMetadata().getName());
             return false;
         }
+        // before the promotion: the old server must not take a write on a session -rw let in earlier
+        deletePod(api, client, oldPrimary);
         Instant promoting = clock.instant();
         PostgresEndpoint promoted = PodEndpoints.of(api, candidate.name(), pods.get(candidate.name()));
         admin.promote(promoted);
         long promotionMillis = Duration.between(promoting, clock.instant()).toMillis();
         admin.setSynchronous(promoted, synchronous);   // before -rw leads there: no write escapes it
         setRole(api, client, candidate.name(), Optional.of(Labels.PRIMARY));
-        deletePod(api, client, oldPrimary);
         String total = String.format("%.1f", Duration.between(outageSince, clock.instant()).toMillis() / 1000.0);
         log.info("cachedapi={}/{} promoted={} promotionMillis={} sinceOutageSeconds={}", api.getMetadata().getNamespace(),
                 api.getMetadata().getName(), candidate.name(), promotionMillis, total);
@@ -99,7 +101,7 @@ final class Failover {
         });
     }
 
-    private static void deletePod(CachedApi api, KubernetesClient client, String pod) {
+    static void deletePod(CachedApi api, KubernetesClient client, String pod) {
         // no grace: a hung server would ignore SIGTERM, and it must not accept a write after the promotion
         client.pods().inNamespace(api.getMetadata().getNamespace()).withName(pod).withGracePeriod(0).delete();
     }

@@ -23,11 +23,20 @@ public final class FailoverCandidates {
 
     /**
      * @param lastPrimaryLsn the primary's WAL position when it last answered (null: unknown, no lag bound)
+     * @param synchronous    commits waited for ANY 1 replica: an acknowledged write may be on any one of
+     *                       them, so only with every replica answering is the most advanced one known
      */
-    public static Choice choose(List<ReplicaState> replicas, String lastPrimaryLsn, long maxLagBytes) {
+    public static Choice choose(List<ReplicaState> replicas, String lastPrimaryLsn, long maxLagBytes,
+                                boolean synchronous) {
         long primaryPosition = Lsn.parse(lastPrimaryLsn);
         var fit = new ArrayList<ReplicaState>();
         var refused = new ArrayList<String>();
+        List<String> silent = replicas.stream().filter(replica -> !replica.reachable()).map(ReplicaState::name).toList();
+        if (synchronous && !silent.isEmpty()) {
+            refused.add("synchronous replication: an acknowledged write may be only on " + String.join(", ", silent)
+                    + ", which does not answer; no replica is promoted until every replica answers");
+            return new Choice(java.util.Optional.empty(), refused);
+        }
         for (ReplicaState replica : replicas) {
             if (!replica.reachable()) {
                 refused.add(replica.name() + " does not answer");

@@ -128,13 +128,15 @@ public final class JdbcPostgresAdmin implements PostgresAdmin {
     }
 
     @Override
-    public boolean answers(PostgresEndpoint instance) {
-        try (Connection connection = connect(instance, Duration.ofSeconds(2));
-             var statement = connection.createStatement()) {
-            statement.execute("select 1");
-            return true;
+    public boolean receiverStreaming(PostgresEndpoint replica) throws PostgresAdminException {
+        try (Connection connection = connect(replica, Duration.ofSeconds(5));
+             var statement = connection.createStatement();
+             ResultSet row = statement.executeQuery(
+                     "select count(*) > 0 from pg_stat_wal_receiver where status = 'streaming'")) {
+            row.next();
+            return row.getBoolean(1);
         } catch (SQLException e) {
-            return false;
+            throw new PostgresAdminException("cannot read the WAL receiver of " + replica + ": " + e.getMessage(), e);
         }
     }
 

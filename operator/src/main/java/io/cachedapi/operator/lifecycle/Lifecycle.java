@@ -9,6 +9,7 @@ import io.cachedapi.operator.resources.Labels;
 import io.cachedapi.operator.resources.Names;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -86,6 +87,7 @@ public final class Lifecycle {
                     new Switchover(store, clock).run(api, client, current, report.get(), pods, admin, synchronous(api));
                     return new Outcome(store.read(api).orElse(current), false, Optional.of(Duration.ZERO));
                 }
+                stopSecondPrimaries(api, client, report.get());
                 reconcileSlots(api, admin, pods, current);
                 admin.setSynchronous(PodEndpoints.of(api, current.primary(), pods.get(current.primary())),
                         synchronous(api));
@@ -99,13 +101,14 @@ public final class Lifecycle {
                 log.info("cachedapi={}/{} finishing the promotion of {}", api.getMetadata().getNamespace(),
                         api.getMetadata().getName(), topology.primary());
                 PostgresEndpoint named = PodEndpoints.of(api, topology.primary(), pods.get(topology.primary()));
+                stopSecondPrimaries(api, client, report.get());
                 admin.promote(named);
                 admin.setSynchronous(named, synchronous(api));
                 Failover.setRole(api, client, topology.primary(), Optional.of(Labels.PRIMARY));
                 return new Outcome(topology, true, Optional.of(Duration.ZERO));
             }
             return onPrimaryLost(api, client, store, topology, report.get(), pods, admin, memory);
-        } catch (PostgresAdmin.PostgresAdminException e) {
+        } catch (PostgresAdmin.PostgresAdminException | KubernetesClientException e) {
             log.warn("cachedapi={}/{} lifecycle step failed, retrying: {}", api.getMetadata().getNamespace(),
                     api.getMetadata().getName(), e.getMessage());
             return new Outcome(topology, !primary.reachable(), Optional.of(settings.watchPeriod()));
@@ -135,7 +138,7 @@ public final class Lifecycle {
             return new Outcome(topology, true, Optional.of(delay.minus(silent)));
         }
         FailoverCandidates.Choice choice = FailoverCandidates.choose(report.replicas(), memory.lastPrimaryLsn,
-                settings.maxLagBytes());
+                settings.maxLagBytes(), synchronous(api));
         if (choice.replica().isEmpty()) {
             if (!memory.blockedReported) {
                 memory.blockedReported = true;
@@ -153,6 +156,24 @@ public final class Lifecycle {
             reconcileSlots(api, admin, pods, next);
         }
         return new Outcome(next, false, Optional.of(Duration.ZERO));
+    }
+
+    /**
+     * A pod the topology does not name that answers as a primary (an old primary that went on, an
+     * interrupted failover's, one promoted by hand) has no role label, but sessions that reached it
+     * before could still write there: its pod is deleted, and at its next start it rejoins the primary.
+     */
+    private void stopSecondPrimaries(CachedApi api, KubernetesClient client, ReplicationReport report) {
+        for (ReplicationReport.ReplicaState replica : report.replicas()) {
+            if (replica.reachable() && !replica.inRecovery()) {
+                log.info("cachedapi={}/{} pod={} answers as a second primary: deleting it so that it rejoins",
+                        api.getMetadata().getNamespace(), api.getMetadata().getName(), replica.name());
+                Events.record(client, api, false, "SecondPrimaryStopped", replica.name() + " answered as a primary"
+                        + " although the topology names another: its pod was deleted, and it rejoins as a replica",
+                        clock.instant());
+                Failover.deletePod(api, client, replica.name());
+            }
+        }
     }
 
     /** The first time the named primary answers as a primary, the cluster counts as bootstrapped. */

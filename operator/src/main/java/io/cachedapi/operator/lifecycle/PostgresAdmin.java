@@ -32,8 +32,11 @@ public interface PostgresAdmin {
      */
     void endClientSessions(PostgresEndpoint primary) throws PostgresAdminException;
 
-    /** Whether the instance answers at all (a connection and one query). */
-    boolean answers(PostgresEndpoint instance);
+    /**
+     * Whether a replica's WAL receiver still streams: once its primary shut down, the receiver stops only
+     * after the primary's WAL senders have sent everything, the shutdown checkpoint included.
+     */
+    boolean receiverStreaming(PostgresEndpoint replica) throws PostgresAdminException;
 
     /** Whether a replica has replayed every byte of WAL it received. */
     boolean replayedAllReceived(PostgresEndpoint replica) throws PostgresAdminException;

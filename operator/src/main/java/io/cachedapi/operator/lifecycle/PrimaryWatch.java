@@ -34,10 +34,13 @@ public final class PrimaryWatch {
     private record Target(PostgresEndpoint primary, String user, String password) {
     }
 
+    /** One cluster's watch: what is asked, and since when it has not answered (null: it answers). */
+    private record Watched(Target target, Instant silentSince) {
+    }
+
     private final Duration period;
     private final Clock clock;
-    private final Map<String, Target> targets = new ConcurrentHashMap<>();
-    private final Map<String, Instant> silentSince = new ConcurrentHashMap<>();
+    private final Map<String, Watched> watched = new ConcurrentHashMap<>();
 
     public PrimaryWatch(Duration period, Clock clock) {
         this.period = period;
@@ -57,34 +60,35 @@ public final class PrimaryWatch {
     /** Which instance to watch for this CachedApi from now on (the reconcile knows it and its credentials). */
     public void watch(CachedApi api, PostgresEndpoint primary, String user, String password) {
         Target next = new Target(primary, user, password);
-        Target previous = targets.put(api.getMetadata().getUid(), next);
-        if (previous != null && !previous.primary().name().equals(primary.name())) {
-            silentSince.remove(api.getMetadata().getUid());
-        }
+        watched.compute(api.getMetadata().getUid(), (uid, current) ->
+                current != null && current.target().primary().name().equals(primary.name())
+                        ? new Watched(next, current.silentSince())
+                        : new Watched(next, null));   // another primary: its silence starts afresh
     }
 
     public void forget(CachedApi api) {
-        targets.remove(api.getMetadata().getUid());
-        silentSince.remove(api.getMetadata().getUid());
+        watched.remove(api.getMetadata().getUid());
     }
 
     /** Since when the watched primary has not answered, if it does not. */
     public Optional<Instant> silentSince(CachedApi api) {
-        return Optional.ofNullable(silentSince.get(api.getMetadata().getUid()));
+        return Optional.ofNullable(watched.get(api.getMetadata().getUid())).map(Watched::silentSince);
     }
 
     private Set<PrimaryAnswer> check(CachedApi api) {
         String uid = api.getMetadata().getUid();
-        Target target = targets.get(uid);
-        if (target == null) {
+        Watched current = watched.get(uid);
+        if (current == null) {
             return Set.of();
         }
+        Target target = current.target();
         boolean answers = answers(target);
-        if (answers) {
-            silentSince.remove(uid);
-        } else {
-            silentSince.putIfAbsent(uid, clock.instant());
-        }
+        Instant now = clock.instant();
+        // an answer about a primary no longer watched (the watch moved on meanwhile) changes nothing
+        watched.computeIfPresent(uid, (key, latest) -> !latest.target().primary().name().equals(target.primary().name())
+                ? latest
+                : new Watched(latest.target(), answers ? null
+                        : latest.silentSince() != null ? latest.silentSince() : now));
         return Set.of(new PrimaryAnswer(target.primary().name(), answers, Switchover.requested(api).orElse("")));
     }
 
@@ -105,8 +109,8 @@ public final class PrimaryWatch {
              var statement = connection.createStatement()) {
             statement.execute("select 1");
             return true;
-        } catch (SQLException e) {
-            return false;
+        } catch (SQLException | RuntimeException e) {
+            return false;   // never let a failed check stop the polling of this resource
         }
     }
 }

@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  *   <li>fence: the old primary loses its role label, so {@code -rw} takes no new connection; its client
  *       sessions are ended, so its shutdown need not wait for them;</li>
  *   <li>record the target in the topology (compare-and-set): the old primary comes back as its replica;</li>
- *   <li>delete the old primary's pod (a clean, smart shutdown) and wait until it no longer answers;</li>
+ *   <li>delete the old primary's pod (a clean, smart shutdown) and wait until the target's WAL receiver
+ *       stops: the old primary's senders have then sent it everything, up to the shutdown checkpoint;</li>
  *   <li>wait until the target has replayed all it received, promote it, synchronous setting, label.</li>
  * </ol>
  * Writes are refused from step 1 to step 4 (measured, reported in the Event). Every step after the
@@ -87,8 +88,9 @@ final class Switchover {
             return false;
         }
         client.pods().inNamespace(api.getMetadata().getNamespace()).withName(oldPrimary).delete();
-        boolean stopped = await(SHUTDOWN, () -> !admin.answers(old));
-        boolean caughtUp = await(CATCH_UP, () -> replayedAllReceived(admin, next));
+        // the target stops streaming once the old primary's senders have sent it everything and exited
+        boolean stopped = await(SHUTDOWN, () -> !ask(() -> admin.receiverStreaming(next), true));
+        boolean caughtUp = await(CATCH_UP, () -> ask(() -> admin.replayedAllReceived(next), false));
         admin.promote(next);
         admin.setSynchronous(next, synchronous);
         Failover.setRole(api, client, target, Optional.of(Labels.PRIMARY));
@@ -121,11 +123,16 @@ final class Switchover {
         return Optional.empty();
     }
 
-    private static boolean replayedAllReceived(PostgresAdmin admin, PostgresEndpoint replica) {
+    private interface Question {
+        boolean ask() throws PostgresAdmin.PostgresAdminException;
+    }
+
+    /** The answer, or {@code otherwise} when the instance cannot say right now (asked again soon). */
+    private static boolean ask(Question question, boolean otherwise) {
         try {
-            return admin.replayedAllReceived(replica);
+            return question.ask();
         } catch (PostgresAdmin.PostgresAdminException notNow) {
-            return false;
+            return otherwise;
         }
     }
 

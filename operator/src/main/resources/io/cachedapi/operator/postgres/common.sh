@@ -71,6 +71,11 @@ has_data() {
   [ -s "$PGDATA/PG_VERSION" ]
 }
 
+# Beside PGDATA while pg_rewind works on it (see rejoin.sh).
+rewind_marker() {
+  printf '%s.rewinding' "$PGDATA"
+}
+
 # Physical slot names allow only [a-z0-9_]: shop-pg-1 -> shop_pg_1.
 slot_name() {
   printf '%s' "$1" | tr '[:upper:]-.' '[:lower:]__'

@@ -29,4 +29,5 @@ touch "$clone/standby.signal"
 
 rm -rf "$PGDATA"
 mv "$clone" "$PGDATA"
+rm -f "$(rewind_marker)"
 log "replica initialised from $PG_PRIMARY_NAME"

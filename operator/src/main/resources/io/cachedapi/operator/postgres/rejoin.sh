@@ -23,8 +23,12 @@ as_superuser() {
 # its next checkpoint: without one it finds "the same timeline" and rewinds nothing
 as_superuser psql --no-psqlrc --quiet --dbname="$source" --command=CHECKPOINT >&2 \
   || log "could not ask $PG_PRIMARY_NAME for a checkpoint; rewinding anyway"
+# pg_rewind changes PGDATA in place: a rewind cut short leaves a directory no one should start or
+# rewind again. The marker says one is under way; start.sh clones instead while it is there.
+touch "$(rewind_marker)"
 if as_superuser pg_rewind --target-pgdata="$PGDATA" --source-server="$source" >&2; then
   touch "$PGDATA/standby.signal"
+  rm -f "$(rewind_marker)"
   log "rewound: following $PG_PRIMARY_NAME as a replica"
 else
   log "pg_rewind could not rewind $PGDATA: cloning $PG_PRIMARY_NAME afresh"

@@ -7,7 +7,8 @@
 #                          bootstrapped, never again: it waits for the operator to promote a replica
 #   no     no              a clone of the current primary (init-replica.sh)
 #   yes    yes             the primary starts (or a replica the operator is promoting)
-#   yes    no              a replica starts; a former primary first rejoins the new one (rejoin.sh)
+#   yes    no              a replica starts; a former primary first rejoins the new one (rejoin.sh);
+#                          a rewind cut short is never resumed: the instance is cloned afresh
 #
 # Bootstrap works in side directories that move into place only when complete, so whatever an
 # interruption left behind is discarded here and redone, never started.
@@ -29,7 +30,12 @@ if [ -d "$PGDATA" ] && ! has_data && [ -n "$(ls -A "$PGDATA")" ]; then
   rm -rf "$PGDATA"
 fi
 
-if ! has_data; then
+if [ -e "$(rewind_marker)" ]; then
+  is_designated_primary && die "a rewind of $PGDATA was cut short, and the topology names this instance the" \
+    "primary: its data cannot be trusted, so it will not start; promote another instance"
+  log "a rewind of $PGDATA was cut short: cloning $PG_PRIMARY_NAME afresh instead"
+  "$scripts/init-replica.sh"
+elif ! has_data; then
   if is_designated_primary && [ "$PG_BOOTSTRAPPED" = true ]; then
     die "$PGDATA is empty, and this cluster was bootstrapped already: a new, empty primary would hide every" \
       "write it holds, so initdb will not run. The operator promotes the most advanced replica, and this" \

@@ -17,7 +17,7 @@ class FailoverCandidatesTest {
         var received = replica("shop-pg-2", "0/6000000", "0/5000000");
         var receivedAndReplayed = replica("shop-pg-3", "0/6000000", "0/5800000");
 
-        var choice = FailoverCandidates.choose(List.of(behind, received, receivedAndReplayed), "0/6000000", MAX_LAG);
+        var choice = FailoverCandidates.choose(List.of(behind, received, receivedAndReplayed), "0/6000000", MAX_LAG, false);
 
         assertThat(choice.replica()).contains(receivedAndReplayed);
     }
@@ -28,7 +28,7 @@ class FailoverCandidatesTest {
         var notReplica = new ReplicaState("shop-pg-2", true, false, null, null, null, null, null, Optional.empty());
         var farBehind = replica("shop-pg-3", "0/1000000", "0/1000000");
 
-        var choice = FailoverCandidates.choose(List.of(silent, notReplica, farBehind), "1/0", MAX_LAG);
+        var choice = FailoverCandidates.choose(List.of(silent, notReplica, farBehind), "1/0", MAX_LAG, false);
 
         assertThat(choice.replica()).isEmpty();
         assertThat(choice.refused()).containsExactly("shop-pg-1 does not answer",
@@ -41,7 +41,7 @@ class FailoverCandidatesTest {
     void withoutALastKnownPrimaryPositionNoLagBoundApplies() {
         var farBehind = replica("shop-pg-1", "0/1000000", "0/1000000");
 
-        assertThat(FailoverCandidates.choose(List.of(farBehind), null, MAX_LAG).replica()).contains(farBehind);
+        assertThat(FailoverCandidates.choose(List.of(farBehind), null, MAX_LAG, false).replica()).contains(farBehind);
     }
 
     @Test
@@ -49,7 +49,20 @@ class FailoverCandidatesTest {
         var nine = replica("shop-pg-1", "0/9000000", "0/9000000");
         var ten = replica("shop-pg-2", "0/10000000", "0/10000000");
 
-        assertThat(FailoverCandidates.choose(List.of(nine, ten), null, MAX_LAG).replica()).contains(ten);
+        assertThat(FailoverCandidates.choose(List.of(nine, ten), null, MAX_LAG, false).replica()).contains(ten);
+    }
+
+    @Test
+    void withSynchronousReplicationNoReplicaIsPromotedWhileAnotherDoesNotAnswer() {
+        var silent = new ReplicaState("shop-pg-1", false, false, null, null, null, null, null, Optional.empty());
+        var streaming = replica("shop-pg-2", "0/6000000", "0/6000000");
+
+        var choice = FailoverCandidates.choose(List.of(silent, streaming), "0/6000000", MAX_LAG, true);
+
+        assertThat(choice.replica()).as("the acknowledged write may be only on shop-pg-1").isEmpty();
+        assertThat(choice.refused()).singleElement().asString().contains("shop-pg-1", "every replica answers");
+        assertThat(FailoverCandidates.choose(List.of(streaming), "0/6000000", MAX_LAG, true).replica())
+                .contains(streaming);
     }
 
     private static ReplicaState replica(String name, String received, String replayed) {

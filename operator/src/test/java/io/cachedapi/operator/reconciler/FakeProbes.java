@@ -74,8 +74,8 @@ final class FakeProbes implements ProbeFactory, PostgresAdmin.Factory {
             }
 
             @Override
-            public boolean answers(PostgresEndpoint instance) {
-                return true;
+            public boolean receiverStreaming(PostgresEndpoint replica) {
+                return false;
             }
 
             @Override

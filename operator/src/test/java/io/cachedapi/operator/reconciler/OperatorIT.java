@@ -143,13 +143,17 @@ class OperatorIT {
             assertThat(replication.getReason()).isEqualTo("ReplicaNotInRecovery");
             assertThat(replication.getMessage()).contains("shop-pg-1").contains("pg_is_in_recovery() = false");
             assertThat(status.getPhase()).isEqualTo(CachedApiStatus.Phase.Degraded);
-            assertThat(role("shop-pg-1")).as("no Service may route to it").isEmpty();
+            assertThat(Optional.ofNullable(client.pods().inNamespace(namespace).withName("shop-pg-1").get())
+                    .flatMap(pod -> Optional.ofNullable(pod.getMetadata().getLabels().get(Labels.ROLE))))
+                    .as("no Service may route to it").isEmpty();
             assertThat(client.v1().events().inNamespace(namespace).list().getItems())
                     .anySatisfy(event -> {
                         assertThat(event.getReason()).isEqualTo("ReplicaNotInRecovery");
                         assertThat(event.getType()).isEqualTo("Warning");
                         assertThat(event.getInvolvedObject().getName()).isEqualTo("shop");
-                    });
+                    })
+                    .as("its pod is deleted, so that it rejoins at its next start")
+                    .anySatisfy(event -> assertThat(event.getReason()).isEqualTo("SecondPrimaryStopped"));
         });
     }
 
