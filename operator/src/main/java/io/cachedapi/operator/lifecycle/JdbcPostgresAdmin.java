@@ -2,19 +2,16 @@ package io.cachedapi.operator.lifecycle;
 
 import io.cachedapi.operator.observer.PostgresEndpoint;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.HashSet;
-import java.util.Properties;
 import java.util.Set;
 
 /** {@link PostgresAdmin} over JDBC, on the instance's maintenance database. */
 public final class JdbcPostgresAdmin implements PostgresAdmin {
 
-    private static final String ADMIN_DATABASE = "postgres";
     /** Any one replica, whatever its name: the first of them to confirm a commit acknowledges it. */
     static final String SYNCHRONOUS_STANDBY_NAMES = "ANY 1 (*)";
 
@@ -159,18 +156,8 @@ public final class JdbcPostgresAdmin implements PostgresAdmin {
         return instance.toLowerCase(java.util.Locale.ROOT).replace('-', '_').replace('.', '_');
     }
 
-    private Connection connect(PostgresEndpoint endpoint, Duration socketTimeout) throws SQLException {
-        if (!endpoint.hasAddress()) {
-            throw new SQLException("no address: its pod is not running");
-        }
-        var properties = new Properties();
-        properties.setProperty("user", user);
-        properties.setProperty("password", password);
-        properties.setProperty("connectTimeout", "3");
-        properties.setProperty("loginTimeout", "3");
-        properties.setProperty("socketTimeout", Long.toString(Math.max(1, socketTimeout.toSeconds())));
-        properties.setProperty("ApplicationName", "cachedapi-operator");
-        return DriverManager.getConnection(endpoint.jdbcUrl(ADMIN_DATABASE), properties);
+    private Connection connect(PostgresEndpoint endpoint, Duration statements) throws SQLException {
+        return endpoint.connect(user, password, Duration.ofSeconds(3), statements, "cachedapi-operator");
     }
 
     private static boolean inRecovery(Connection connection) throws SQLException {

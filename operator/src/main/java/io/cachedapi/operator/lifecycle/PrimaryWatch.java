@@ -5,14 +5,12 @@ import io.cachedapi.operator.observer.PostgresEndpoint;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.processing.event.source.polling.PerResourcePollingConfigurationBuilder;
 import io.javaoperatorsdk.operator.processing.event.source.polling.PerResourcePollingEventSource;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -94,18 +92,8 @@ public final class PrimaryWatch {
 
     /** A connection and one query within about a period: a hung (SIGSTOPped) server does not answer either. */
     private boolean answers(Target target) {
-        if (!target.primary().hasAddress()) {
-            return false;
-        }
-        var properties = new Properties();
-        properties.setProperty("user", target.user());
-        properties.setProperty("password", target.password());
-        String seconds = Long.toString(Math.max(1, period.toSeconds()));
-        properties.setProperty("connectTimeout", seconds);
-        properties.setProperty("loginTimeout", seconds);
-        properties.setProperty("socketTimeout", seconds);
-        properties.setProperty("ApplicationName", "cachedapi-operator-watch");
-        try (var connection = DriverManager.getConnection(target.primary().jdbcUrl("postgres"), properties);
+        try (var connection = target.primary().connect(target.user(), target.password(), period, period,
+                "cachedapi-operator-watch");
              var statement = connection.createStatement()) {
             statement.execute("select 1");
             return true;

@@ -5,7 +5,6 @@ import io.cachedapi.operator.observer.ReplicationReport.Problem;
 import io.cachedapi.operator.observer.ReplicationReport.Reason;
 import io.cachedapi.operator.observer.ReplicationReport.ReplicaState;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -14,12 +13,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 
 /** The replication check over JDBC, as the superuser (the views it reads hide details from others). */
 public final class JdbcReplicationProbe implements ReplicationProbe {
 
-    private static final String ADMIN_DATABASE = "postgres";
 
     private final String user;
     private final String password;
@@ -138,18 +135,7 @@ public final class JdbcReplicationProbe implements ReplicationProbe {
     }
 
     private Connection connect(PostgresEndpoint endpoint) throws SQLException {
-        if (!endpoint.hasAddress()) {
-            throw new SQLException("no address: its pod is not running");
-        }
-        var properties = new Properties();
-        properties.setProperty("user", user);
-        properties.setProperty("password", password);
-        String seconds = Long.toString(Math.max(1, timeout.toSeconds()));
-        properties.setProperty("connectTimeout", seconds);
-        properties.setProperty("loginTimeout", seconds);
-        properties.setProperty("socketTimeout", seconds);
-        properties.setProperty("ApplicationName", "cachedapi-operator");
-        return DriverManager.getConnection(endpoint.jdbcUrl(ADMIN_DATABASE), properties);
+        return endpoint.connect(user, password, timeout, timeout, "cachedapi-operator");
     }
 
     private static boolean inRecovery(Connection connection) throws SQLException {

@@ -1,5 +1,11 @@
 package io.cachedapi.operator.observer;
 
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Properties;
+
 /** One PostgreSQL instance as the operator reaches it: its name (the pod name) and address (null: none yet). */
 public record PostgresEndpoint(String name, String host, int port) {
 
@@ -7,7 +13,27 @@ public record PostgresEndpoint(String name, String host, int port) {
         return host != null;
     }
 
-    public String jdbcUrl(String database) {
+    /**
+     * A connection to the instance's maintenance database, as the operator opens them all: bounded
+     * connect and login ({@code login}), bounded statements ({@code statements}), named for
+     * {@code pg_stat_activity}. An endpoint without an address fails at once, without a connection attempt.
+     */
+    public Connection connect(String user, String password, Duration login, Duration statements, String application)
+            throws SQLException {
+        if (!hasAddress()) {
+            throw new SQLException("no address: its pod is not running");
+        }
+        var properties = new Properties();
+        properties.setProperty("user", user);
+        properties.setProperty("password", password);
+        properties.setProperty("connectTimeout", Long.toString(Math.max(1, login.toSeconds())));
+        properties.setProperty("loginTimeout", Long.toString(Math.max(1, login.toSeconds())));
+        properties.setProperty("socketTimeout", Long.toString(Math.max(1, statements.toSeconds())));
+        properties.setProperty("ApplicationName", application);
+        return DriverManager.getConnection(jdbcUrl("postgres"), properties);
+    }
+
+    private String jdbcUrl(String database) {
         return "jdbc:postgresql://" + host + ":" + port + "/" + database;
     }
 

@@ -90,8 +90,8 @@ class FailoverIT {
 
         System.out.printf("failover (asynchronous): %d of %d acknowledged writes lost%n", outcome.lost().size(),
                 outcome.acknowledged());
-        assertThat(outcome.lost()).as("only writes acknowledged before the kill can be lost")
-                .allSatisfy(attempt -> assertThat(attempt.end()).isBefore(outcome.killed()));
+        assertThat(outcome.lost()).as("only writes acknowledged before the primary was gone can be lost")
+                .allSatisfy(attempt -> assertThat(attempt.end()).isBefore(outcome.gone()));
     }
 
     @Test
@@ -120,7 +120,8 @@ class FailoverIT {
     }
 
     /** What losing the primary came to. */
-    private record Outcome(SteadyWriter writer, Instant killed, Instant promoted, String newPrimary,
+    /** {@code killed}: when the fault began; {@code gone}: when it was done (the primary dead or hung). */
+    private record Outcome(SteadyWriter writer, Instant killed, Instant gone, Instant promoted, String newPrimary,
                            String newPrimaryAddress, int acknowledged, List<Attempt> lost) {
     }
 
@@ -150,6 +151,7 @@ class FailoverIT {
 
         Instant killed = Instant.now();
         fault.inject();
+        Instant gone = Instant.now();
 
         await().atMost(WAIT).untilAsserted(() -> assertThat(writer.firstElsewhereAfter(killed, oldAddress))
                 .as("a write accepted elsewhere than the lost primary" + loop.diagnostics()).isPresent());
@@ -189,7 +191,7 @@ class FailoverIT {
             }
         }
         List<Attempt> lost = acknowledged.stream().filter(attempt -> !stored.contains(attempt.sequence())).toList();
-        return new Outcome(writer, killed, promoted, newPrimary, first.server().get(), acknowledged.size(), lost);
+        return new Outcome(writer, killed, gone, promoted, newPrimary, first.server().get(), acknowledged.size(), lost);
     }
 
     /** Counts the pods labelled primary after every change of any pod: never two at once. */
