@@ -126,28 +126,25 @@ public final class JdbcPostgresAdmin implements PostgresAdmin {
 
     @Override
     public boolean receiverStreaming(PostgresEndpoint replica) throws PostgresAdminException {
-        try (Connection connection = connect(replica, Duration.ofSeconds(5));
-             var statement = connection.createStatement();
-             ResultSet row = statement.executeQuery(
-                     "select count(*) > 0 from pg_stat_wal_receiver where status = 'streaming'")) {
-            row.next();
-            return row.getBoolean(1);
-        } catch (SQLException e) {
-            throw new PostgresAdminException("cannot read the WAL receiver of " + replica + ": " + e.getMessage(), e);
-        }
+        return yesOrNo(replica, "select count(*) > 0 from pg_stat_wal_receiver where status = 'streaming'",
+                "read the WAL receiver of");
     }
 
     @Override
     public boolean replayedAllReceived(PostgresEndpoint replica) throws PostgresAdminException {
-        try (Connection connection = connect(replica, Duration.ofSeconds(5));
+        return yesOrNo(replica, "select pg_last_wal_replay_lsn() >= pg_last_wal_receive_lsn()",
+                "compare what was received and replayed on");
+    }
+
+    /** The answer of a query returning one boolean; {@code what} completes "cannot ... instance". */
+    private boolean yesOrNo(PostgresEndpoint instance, String query, String what) throws PostgresAdminException {
+        try (Connection connection = connect(instance, Duration.ofSeconds(5));
              var statement = connection.createStatement();
-             ResultSet row = statement.executeQuery(
-                     "select pg_last_wal_replay_lsn() >= pg_last_wal_receive_lsn()")) {
+             ResultSet row = statement.executeQuery(query)) {
             row.next();
             return row.getBoolean(1);
         } catch (SQLException e) {
-            throw new PostgresAdminException("cannot compare what " + replica + " received and replayed: "
-                    + e.getMessage(), e);
+            throw new PostgresAdminException("cannot " + what + " " + instance + ": " + e.getMessage(), e);
         }
     }
 

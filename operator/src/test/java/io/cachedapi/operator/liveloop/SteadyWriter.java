@@ -69,6 +69,19 @@ final class SteadyWriter implements AutoCloseable {
         return new ArrayList<>(history);
     }
 
+    /** The acknowledged writes the table, read through {@code -rw} now, does not hold. */
+    List<Attempt> lost() throws SQLException {
+        var stored = new java.util.HashSet<Long>();
+        try (Connection primary = loop.connect(readWrite, "app");
+             var statement = primary.createStatement();
+             var rows = statement.executeQuery("select sequence from writes")) {
+            while (rows.next()) {
+                stored.add(rows.getLong(1));
+            }
+        }
+        return history.stream().filter(Attempt::acknowledged).filter(a -> !stored.contains(a.sequence())).toList();
+    }
+
     /** Acknowledged writes begun after {@code instant}. */
     List<Attempt> acknowledgedAfter(Instant instant) {
         return history.stream().filter(Attempt::acknowledged).filter(a -> a.start().isAfter(instant)).toList();
