@@ -29,6 +29,7 @@ import org.slf4j.LoggerFactory;
  *       it (pg_rewind, or a fresh clone);</li>
  *   <li>promote the chosen replica (pg_promote), give it the synchronous setting, and label it primary:
  *       {@code -rw} leads there;</li>
+ *   <li>make the other replicas' WAL receivers connect afresh, through -rw to the new primary;</li>
  *   <li>give the new primary a replication slot for every other pod.</li>
  * </ol>
  */
@@ -71,6 +72,7 @@ final class Failover {
         long promotionMillis = Duration.between(promoting, clock.instant()).toMillis();
         admin.setSynchronous(promoted, synchronous);   // before -rw leads there: no write escapes it
         setRole(api, client, candidate.name(), Optional.of(Labels.PRIMARY));
+        reconnectReplicas(api, pods, admin, oldPrimary, candidate.name());
         String total = String.format("%.1f", Duration.between(outageSince, clock.instant()).toMillis() / 1000.0);
         log.info("cachedapi={}/{} promoted={} promotionMillis={} sinceOutageSeconds={}", api.getMetadata().getNamespace(),
                 api.getMetadata().getName(), candidate.name(), promotionMillis, total);
@@ -78,6 +80,27 @@ final class Failover {
                 + promotionMillis + " ms; " + total + " s after " + oldPrimary + " stopped answering); "
                 + oldPrimary + " rejoins as a replica", clock.instant());
         return true;
+    }
+
+    /**
+     * Makes every other replica's WAL receiver connect afresh through -rw, now leading to the new
+     * primary: one that was connecting to the lost primary would wait on it for ever, and a synchronous
+     * primary takes no write until a replica streams from it. A replica that does not answer is left
+     * to reconnect by itself.
+     */
+    private static void reconnectReplicas(CachedApi api, Map<String, Pod> pods, PostgresAdmin admin, String oldPrimary,
+                                          String newPrimary) {
+        for (Map.Entry<String, Pod> pod : pods.entrySet()) {
+            if (pod.getKey().equals(oldPrimary) || pod.getKey().equals(newPrimary)) {
+                continue;
+            }
+            try {
+                admin.reconnectReceiver(PodEndpoints.of(api, pod.getKey(), pod.getValue()), newPrimary);
+            } catch (PostgresAdmin.PostgresAdminException | RuntimeException e) {
+                log.info("cachedapi={}/{} replica={} left to reconnect by itself: {}", api.getMetadata().getNamespace(),
+                        api.getMetadata().getName(), pod.getKey(), e.getMessage());
+            }
+        }
     }
 
     /** Sets or removes the role label of a pod; nothing when the pod is gone or already so. */

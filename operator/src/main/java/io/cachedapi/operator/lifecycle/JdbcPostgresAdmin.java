@@ -8,12 +8,17 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /** {@link PostgresAdmin} over JDBC, on the instance's maintenance database. */
 public final class JdbcPostgresAdmin implements PostgresAdmin {
 
     /** Any one replica, whatever its name: the first of them to confirm a commit acknowledges it. */
     static final String SYNCHRONOUS_STANDBY_NAMES = "ANY 1 (*)";
+
+    /** The setting a replica's connection names its primary with; only its change matters (see reconnectReceiver). */
+    private static final String FOLLOWS_SETTING = "cachedapi.follows";
+    private static final Pattern FOLLOWS = Pattern.compile(" options='-c " + Pattern.quote(FOLLOWS_SETTING) + "=[^']*'$");
 
     private final String user;
     private final String password;
@@ -134,6 +139,27 @@ public final class JdbcPostgresAdmin implements PostgresAdmin {
     public boolean replayedAllReceived(PostgresEndpoint replica) throws PostgresAdminException {
         return yesOrNo(replica, "select pg_last_wal_replay_lsn() >= pg_last_wal_receive_lsn()",
                 "compare what was received and replayed on");
+    }
+
+    @Override
+    public void reconnectReceiver(PostgresEndpoint replica, String primary) throws PostgresAdminException {
+        try (Connection connection = connect(replica, Duration.ofSeconds(5));
+             var statement = connection.createStatement()) {
+            String current;
+            try (ResultSet row = statement.executeQuery("select current_setting('primary_conninfo')")) {
+                row.next();
+                current = row.getString(1);
+            }
+            String wanted = FOLLOWS.matcher(current).replaceFirst("") + " options='-c " + FOLLOWS_SETTING + "="
+                    + primary + "'";
+            if (!wanted.equals(current)) {
+                statement.execute("alter system set primary_conninfo = " + statement.enquoteLiteral(wanted));
+                statement.execute("select pg_reload_conf()");
+            }
+        } catch (SQLException e) {
+            throw new PostgresAdminException("cannot make " + replica + " reconnect to its primary: "
+                    + e.getMessage(), e);
+        }
     }
 
     /** The answer of a query returning one boolean; {@code what} completes "cannot ... instance". */

@@ -41,6 +41,15 @@ public interface PostgresAdmin {
     /** Whether a replica has replayed every byte of WAL it received. */
     boolean replayedAllReceived(PostgresEndpoint replica) throws PostgresAdminException;
 
+    /**
+     * Makes a replica's WAL receiver connect afresh, to wherever {@code -rw} leads now. A receiver that
+     * was connecting to a hung primary waits on that connection with no time limit (it ignores
+     * {@code connect_timeout}), and a synchronous primary's commits wait for a receiver. PostgreSQL
+     * restarts the receiver when {@code primary_conninfo} changes on a reload: the change names the
+     * primary to follow in a connection option. {@code start.sh} drops it on the next start.
+     */
+    void reconnectReceiver(PostgresEndpoint replica, String primary) throws PostgresAdminException;
+
     /** Opens an admin connection with a CachedApi's credentials. */
     @FunctionalInterface
     interface Factory {

@@ -17,8 +17,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Asks each CachedApi's primary "are you there?" every {@code period}, between reconciles: a lost
  * primary is noticed within about a period, not at the next full re-check. A change of answer triggers
- * a reconcile (java-operator-sdk's per-resource polling event source), and the time of the first
- * unanswered check is kept as the start of the outage.
+ * a reconcile (java-operator-sdk's per-resource polling event source), and the start of the first
+ * unanswered check is kept as the start of the outage (the question was asked then, and never answered).
  */
 public final class PrimaryWatch {
 
@@ -80,13 +80,13 @@ public final class PrimaryWatch {
             return Set.of();
         }
         Target target = current.target();
+        Instant asked = clock.instant();
         boolean answers = answers(target);
-        Instant now = clock.instant();
         // an answer about a primary no longer watched (the watch moved on meanwhile) changes nothing
         watched.computeIfPresent(uid, (key, latest) -> !latest.target().primary().name().equals(target.primary().name())
                 ? latest
                 : new Watched(latest.target(), answers ? null
-                        : latest.silentSince() != null ? latest.silentSince() : now));
+                        : latest.silentSince() != null ? latest.silentSince() : asked));
         return Set.of(new PrimaryAnswer(target.primary().name(), answers, Switchover.requested(api).orElse("")));
     }
 

@@ -6,22 +6,41 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Properties;
 
-/** One PostgreSQL instance as the operator reaches it: its name (the pod name) and address (null: none yet). */
-public record PostgresEndpoint(String name, String host, int port) {
+/**
+ * One PostgreSQL instance as the operator reaches it: its name (the pod name) and address (null: none
+ * yet). {@code notAsked} says why it is reported unreachable without a connection attempt (null: it is asked).
+ */
+public record PostgresEndpoint(String name, String host, int port, String notAsked) {
+
+    public PostgresEndpoint(String name, String host, int port) {
+        this(name, host, port, null);
+    }
 
     public boolean hasAddress() {
         return host != null;
     }
 
     /**
+     * The same instance, reported unreachable at once: one the primary watch already finds silent would
+     * only hold the reconcile for a timeout before the failover it is waiting for.
+     */
+    public PostgresEndpoint withoutAsking(String why) {
+        return new PostgresEndpoint(name, host, port, why);
+    }
+
+    /**
      * A connection to the instance's maintenance database, as the operator opens them all: bounded
      * connect and login ({@code login}), bounded statements ({@code statements}), named for
-     * {@code pg_stat_activity}. An endpoint without an address fails at once, without a connection attempt.
+     * {@code pg_stat_activity}. An endpoint without an address, or not to be asked, fails at once,
+     * without a connection attempt.
      */
     public Connection connect(String user, String password, Duration login, Duration statements, String application)
             throws SQLException {
         if (!hasAddress()) {
             throw new SQLException("no address: its pod is not running");
+        }
+        if (notAsked != null) {
+            throw new SQLException(notAsked);
         }
         var properties = new Properties();
         properties.setProperty("user", user);

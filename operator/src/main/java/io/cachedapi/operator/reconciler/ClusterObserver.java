@@ -20,6 +20,7 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -45,10 +46,16 @@ final class ClusterObserver {
         this.probes = probes;
     }
 
-    Observation observe(CachedApi api, Context<CachedApi> context, Topology topology) {
+    /**
+     * @param primarySilentSince since when the primary watch has had no answer from the primary, if so:
+     *                           then the probe does not wait on it again
+     */
+    Observation observe(CachedApi api, Context<CachedApi> context, Topology topology,
+                        Optional<Instant> primarySilentSince) {
         String designatedPrimary = topology.primary();
         int expectedReplicas = api.getSpec().getPostgres().getReplicas();
-        Optional<ReplicationReport> replication = probeReplication(api, context, topology, expectedReplicas);
+        Optional<ReplicationReport> replication = probeReplication(api, context, topology, expectedReplicas,
+                primarySilentSince);
 
         boolean redisReady = secondary(context, StatefulSet.class, Names.redis(api))
                 .map(StatefulSet::getStatus).map(status -> Objects.requireNonNullElse(status.getReadyReplicas(), 0) > 0)
@@ -70,7 +77,8 @@ final class ClusterObserver {
     }
 
     private Optional<ReplicationReport> probeReplication(CachedApi api, Context<CachedApi> context,
-                                                         Topology topology, int expectedReplicas) {
+                                                         Topology topology, int expectedReplicas,
+                                                         Optional<Instant> primarySilentSince) {
         String designatedPrimary = topology.primary();
         Map<String, Pod> pods = context.getClient().pods().inNamespace(api.getMetadata().getNamespace())
                 .withLabels(Labels.selector(api, Labels.POSTGRES)).list().getItems().stream()
@@ -89,8 +97,12 @@ final class ClusterObserver {
                 replicas.add(endpoint(api, name, pods.get(name)));
             }
         }
+        PostgresEndpoint primary = endpoint(api, designatedPrimary, primaryPod);
+        if (primarySilentSince.isPresent()) {
+            primary = primary.withoutAsking("no answer to the primary watch since " + primarySilentSince.get());
+        }
         ReplicationReport report = probes.withCredentials(PgCredentialsSecret.SUPERUSER, password.get())
-                .probe(endpoint(api, designatedPrimary, primaryPod), replicas);
+                .probe(primary, replicas);
         labelRoles(api, context, pods, report);
         return Optional.of(report);
     }

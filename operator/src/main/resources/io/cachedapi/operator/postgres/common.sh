@@ -95,8 +95,9 @@ write_passfile() {
   (umask 077 && printf '*:*:*:%s:%s\n' "$PG_REPLICATION_USER" "$password" > "$(passfile)")
 }
 
-# The libpq connection string to the current primary for the replication role. A connection attempt
-# to a hung server gives up after 3 s, so the next attempt can reach the promoted one behind -rw.
+# The libpq connection string to the current primary for the replication role. connect_timeout bounds
+# pg_basebackup and pg_rewind's attempts on a hung server; the WAL receiver ignores it, which is why
+# the operator makes the replicas reconnect after a promotion (it appends an option naming the primary).
 primary_conninfo() {
   printf 'host=%s port=%s user=%s passfile=%s application_name=%s connect_timeout=3' \
     "$PG_PRIMARY_HOST" "$PG_PRIMARY_PORT" "$PG_REPLICATION_USER" "$(passfile)" "$PG_INSTANCE_NAME"

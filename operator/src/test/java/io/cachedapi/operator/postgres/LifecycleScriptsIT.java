@@ -146,6 +146,52 @@ class LifecycleScriptsIT {
                 "select count(*) from pg_stat_replication where application_name = 'shop-pg-0' and state = 'streaming'") == 1);
     }
 
+    /**
+     * After a promotion the operator makes the other replicas' WAL receivers connect afresh (one caught
+     * connecting to a hung primary would wait for ever): a new receiver streams, asking twice for the same
+     * primary changes nothing more, and the next start forgets the operator's override.
+     */
+    @Test
+    void aReplicaToldToReconnectStartsANewReceiverAndItsNextStartForgetsTheOverride() throws Exception {
+        cluster = cluster(1).start();
+        PostgresInstance primary = cluster.primary();
+        PostgresInstance replica = cluster.replicas().getFirst();
+        execute(primary, "create table kept (id int primary key)", "insert into kept values (1)");
+        awaitRow(replica, 1);
+        long receiver = streamingReceiver(replica);
+        var admin = new JdbcPostgresAdmin(cluster.credentials().superuser(), cluster.credentials().superuserPassword(),
+                Duration.ofSeconds(30));
+
+        admin.reconnectReceiver(endpoint(replica), primary.name());
+
+        await("a new WAL receiver streams").atMost(WAIT).ignoreExceptions()
+                .until(() -> streamingReceiver(replica) != receiver);
+        long reconnected = streamingReceiver(replica);
+        admin.reconnectReceiver(endpoint(replica), primary.name());
+        execute(primary, "insert into kept values (2)");
+        awaitRow(replica, 2);
+        assertThat(streamingReceiver(replica)).as("the same primary asked again: no second restart").isEqualTo(reconnected);
+
+        replica.stop();
+        replica.start();
+        assertThat(text(replica, "show primary_conninfo")).doesNotContain("cachedapi.follows");
+        execute(primary, "insert into kept values (3)");
+        awaitRow(replica, 3);
+    }
+
+    /** The pid of the replica's WAL receiver while it streams (it fails otherwise). */
+    private static long streamingReceiver(PostgresInstance replica) throws SQLException {
+        return queryLong(replica, "select pid from pg_stat_wal_receiver where status = 'streaming'");
+    }
+
+    private static String text(PostgresInstance instance, String sql) throws SQLException {
+        try (Connection connection = instance.connectAsSuperuser(); var statement = connection.createStatement();
+             ResultSet row = statement.executeQuery(sql)) {
+            row.next();
+            return row.getString(1);
+        }
+    }
+
     private static PostgresCluster.Builder cluster(int replicas) {
         return PostgresCluster.builder(scripts()).name("shop-pg").replicas(replicas);
     }

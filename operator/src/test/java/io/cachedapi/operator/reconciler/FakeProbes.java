@@ -82,6 +82,11 @@ final class FakeProbes implements ProbeFactory, PostgresAdmin.Factory {
             public boolean replayedAllReceived(PostgresEndpoint replica) {
                 return true;
             }
+
+            @Override
+            public void reconnectReceiver(PostgresEndpoint replica, String primary) {
+                throw new UnsupportedOperationException("no promotion at the mock API server level");
+            }
         };
     }
 
