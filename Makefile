@@ -74,11 +74,16 @@ bench: up
 	CACHEDAPI_EXTRA_TOOLS=wrk $(TOOLCHAIN) java -cp $(firstword $(wildcard testkit/target/cachedapi-testkit-*-cli.jar)) \
 	  io.cachedapi.testkit.bench.BenchMain .local bench/results $(BENCH_SECONDS)
 
-## drills: the fault drills under load, longer than in make test (DRILL_SECONDS each), into bench/results/drills.json
+## drills: the fault drills under load, longer than in make test (DRILL_SECONDS each), and the failover
+##         and switchover drills on the live loop (DRILL_RUNS runs each), into bench/results/drills.json
 DRILL_SECONDS ?= 15
+DRILL_RUNS ?= 5
 drills:
 	$(TOOLCHAIN) $(MVNW) -q -pl service -am verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false \
 	  -Dit.test=FaultDrillsIT -Dfailsafe.failIfNoSpecifiedTests=false \
 	  -Ddrills.seconds=$(DRILL_SECONDS) -Ddrills.output=$(CURDIR)/bench/results/drills.json
+	$(TOOLCHAIN) $(MVNW) -q -pl operator -am verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false \
+	  -Dit.test=FailoverDrillsIT -Dfailsafe.failIfNoSpecifiedTests=false \
+	  -Ddrills.runs=$(DRILL_RUNS) -Ddrills.output=$(CURDIR)/bench/results/drills.json
 	@if [ -f bench/results/latest.json ]; then $(TOOLCHAIN) java -cp $(firstword $(wildcard testkit/target/cachedapi-testkit-*-cli.jar)) \
 	  io.cachedapi.testkit.bench.BenchReport bench/results BENCHMARKS.md; fi

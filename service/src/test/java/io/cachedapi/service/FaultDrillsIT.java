@@ -116,7 +116,7 @@ class FaultDrillsIT {
     @Test
     @Order(5)
     void primaryKilled() {
-        Drill drill = Drill.start("primary_killed", createProduct());
+        Drill drill = Drill.start("primary_down", createProduct());
         drill.writesMayFail();
         stack.primary().signal("QUIT");
         drill.runFor(FAULT);
@@ -127,7 +127,7 @@ class FaultDrillsIT {
         // reached the replica that reads then fall back to. Reported, not asserted (see the README).
         drill.staleReadsPossible();
         drill.stopLoad();
-        drill.finish("SIGQUIT; " + drill.failedWrites.size() + " writes answered 503 (median " + drill.failedWriteMillis(0.5)
+        drill.finish("SIGQUIT, no operator to fail over: the same primary comes back; " + drill.failedWrites.size() + " writes answered 503 (median " + drill.failedWriteMillis(0.5)
                 + " ms, slowest " + drill.failedWriteMillis(1) + " ms), reads go on");
         assertThat(drill.failedWriteMillis(1)).isLessThan(FAST_FAILURE.toMillis());
     }
