@@ -25,6 +25,8 @@ final class Chart {
     /** Each toggle of values.yaml worth rendering on its own, as --set pairs. */
     static final Map<String, Map<String, Object>> TOGGLES = Map.of(
             "watchNamespaces", Map.of("watchNamespaces[0]", "shop", "watchNamespaces[1]", "blog"),
+            "watchNamespacesNoNodes", Map.of("watchNamespaces[0]", "shop", "watchNamespaces[1]", "blog",
+                    "readNodes", false),
             "noLeaderElection", Map.of("leaderElection.enabled", false),
             "noMetrics", Map.of("metrics.enabled", false),
             "serviceMonitor", Map.of("metrics.serviceMonitor.enabled", true),

@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,6 +50,7 @@ class ChartTest {
         assertThat(objects).extracting(o -> o.getKind() + "/" + o.getMetadata().getName()).containsExactlyInAnyOrder(
                 "ServiceAccount/cachedapi-operator",
                 "ClusterRole/cachedapi-operator", "ClusterRoleBinding/cachedapi-operator",
+                "ClusterRole/cachedapi-operator-nodes", "ClusterRoleBinding/cachedapi-operator-nodes",
                 "Role/cachedapi-operator-leader-election", "RoleBinding/cachedapi-operator-leader-election",
                 "Deployment/cachedapi-operator", "Service/cachedapi-operator-metrics");
         Deployment operator = find(objects, Deployment.class);
@@ -80,9 +82,12 @@ class ChartTest {
     }
 
     @Test
-    void watchedNamespacesGetRolesAndNothingClusterWide() {
+    void watchedNamespacesGetRolesAndNothingClusterWideButTheReadingOfNodes() {
         List<HasMetadata> objects = Chart.objects(Chart.template(Chart.TOGGLES.get("watchNamespaces")));
-        assertThat(objects).noneMatch(o -> o instanceof ClusterRole);
+        assertThat(objects).filteredOn(o -> o instanceof ClusterRole).extracting(o -> o.getMetadata().getName())
+                .containsExactly("cachedapi-operator-nodes");
+        assertThat(Chart.objects(Chart.template(Chart.TOGGLES.get("watchNamespacesNoNodes"))))
+                .noneMatch(o -> o instanceof ClusterRole || o instanceof ClusterRoleBinding);
         assertThat(objects).filteredOn(o -> o instanceof Role && o.getMetadata().getName().equals("cachedapi-operator"))
                 .extracting(o -> o.getMetadata().getNamespace()).containsExactlyInAnyOrder("shop", "blog");
         assertThat(find(objects, Deployment.class).getSpec().getTemplate().getSpec().getContainers().getFirst().getEnv())

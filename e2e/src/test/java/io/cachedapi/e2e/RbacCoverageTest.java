@@ -33,8 +33,22 @@ class RbacCoverageTest {
     void clusterWideRulesCoverWhatTheOperatorDoesAndNoMore() {
         List<HasMetadata> objects = Chart.objects(Chart.template(Map.of()));
         ClusterRole role = objects.stream().filter(ClusterRole.class::isInstance).map(ClusterRole.class::cast)
-                .findFirst().orElseThrow();
+                .filter(r -> r.getMetadata().getName().equals("cachedapi-operator")).findFirst().orElseThrow();
         assertGrantsExactly(role.getRules(), required());
+    }
+
+    @Test
+    void clusterScopedReadsAreGrantedClusterWideInBothModesUnlessTurnedOff() {
+        var required = new LinkedHashMap<String, Set<String>>();
+        CachedApiReconciler.CLUSTER_READS.forEach((kind, verbs) -> grant(required, resource(kind), verbs));
+        for (Map<String, Object> values : List.of(Map.<String, Object>of(), Chart.TOGGLES.get("watchNamespaces"))) {
+            ClusterRole role = Chart.objects(Chart.template(values)).stream().filter(ClusterRole.class::isInstance)
+                    .map(ClusterRole.class::cast).filter(r -> r.getMetadata().getName().equals("cachedapi-operator-nodes"))
+                    .findFirst().orElseThrow();
+            assertGrantsExactly(role.getRules(), required);
+        }
+        assertThat(Chart.objects(Chart.template(Map.of("readNodes", false)))).filteredOn(ClusterRole.class::isInstance)
+                .extracting(o -> o.getMetadata().getName()).containsExactly("cachedapi-operator");
     }
 
     @Test

@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * Decisions about the primary, in one place, after each observation: records the first bootstrap,
  * keeps the primary's replication slots and synchronous setting, notices a primary that stopped answering and, once it has
  * been silent for {@code spec.postgres.failoverDelay}, fails over ({@link Failover}); switches over
- * when a user asks ({@link Switchover}); finishes a promotion an interruption left half done.
+ * when a user asks ({@link Switchover}) or a drain is coming ({@link DrainSwitchover}); finishes a promotion
+ * an interruption left half done.
  */
 public final class Lifecycle {
 
@@ -41,9 +42,10 @@ public final class Lifecycle {
     }
 
     /** What is remembered of a cluster between reconciles (lost on an operator restart: that only delays). */
-    private static final class Memory {
+    static final class Memory {
         String lastPrimaryLsn;
         boolean blockedReported;
+        boolean drainBlockedReported;
     }
 
     private final PostgresAdmin.Factory admins;
@@ -86,6 +88,10 @@ public final class Lifecycle {
                 if (current.bootstrapped() && Switchover.requested(api).isPresent()) {
                     new Switchover(store, clock).run(api, client, current, report.get(), pods, admin, synchronous(api));
                     return new Outcome(store.read(api).orElse(current), false, Optional.of(Duration.ZERO));
+                }
+                if (current.bootstrapped()
+                        && new DrainSwitchover(clock).requestIfDrained(api, client, current, report.get(), pods, memory)) {
+                    return new Outcome(current, false, Optional.of(Duration.ZERO));
                 }
                 stopSecondPrimaries(api, client, report.get());
                 reconcileSlots(api, admin, pods, current);

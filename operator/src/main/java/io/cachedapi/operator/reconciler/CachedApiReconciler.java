@@ -15,6 +15,7 @@ import io.cachedapi.operator.resources.ApiService;
 import io.cachedapi.operator.resources.PgConfigMap;
 import io.cachedapi.operator.resources.PgCredentialsSecret;
 import io.cachedapi.operator.resources.PgDisruptionBudget;
+import io.cachedapi.operator.resources.PgPrimaryDisruptionBudget;
 import io.cachedapi.operator.resources.PgHeadlessService;
 import io.cachedapi.operator.resources.PgReadOnlyService;
 import io.cachedapi.operator.resources.PgReadWriteService;
@@ -27,6 +28,7 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
@@ -62,6 +64,7 @@ import org.slf4j.LoggerFactory;
                 CachedApiReconciler.PG_CREDENTIALS, CachedApiReconciler.PG_CONFIG, CachedApiReconciler.TOPOLOGY,
                 CachedApiReconciler.PG_HEADLESS}),
         @Dependent(name = CachedApiReconciler.PG_PDB, type = PgDisruptionBudget.class),
+        @Dependent(name = CachedApiReconciler.PG_PRIMARY_PDB, type = PgPrimaryDisruptionBudget.class),
         @Dependent(name = CachedApiReconciler.REDIS_SERVICE, type = RedisService.class),
         @Dependent(name = CachedApiReconciler.REDIS, type = RedisStatefulSet.class, dependsOn = {
                 CachedApiReconciler.REDIS_CREDENTIALS, CachedApiReconciler.REDIS_SERVICE}),
@@ -83,6 +86,7 @@ public class CachedApiReconciler implements Reconciler<CachedApi> {
     static final String PG_RO = "pg-ro";
     static final String PG = "pg";
     static final String PG_PDB = "pg-pdb";
+    static final String PG_PRIMARY_PDB = "pg-primary-pdb";
     static final String REDIS_SERVICE = "redis-service";
     static final String REDIS = "redis";
     static final String API_SERVICE = "api-service";
@@ -102,6 +106,14 @@ public class CachedApiReconciler implements Reconciler<CachedApi> {
             Pod.class, List.of("get", "list", "watch", "patch", "delete"),
             ConfigMap.class, List.of("get", "update"),
             Event.class, List.of("create"));
+
+    /**
+     * Cluster-scoped kinds the reconciler reads, whatever namespaces it watches: a primary's node, to
+     * switch over before a drain evicts it (the lifecycle's DrainSwitchover). The chart grants them in
+     * a ClusterRole of their own.
+     */
+    public static final Map<Class<? extends HasMetadata>, List<String>> CLUSTER_READS = Map.of(
+            Node.class, List.of("get"));
 
     private static final Logger log = LoggerFactory.getLogger(CachedApiReconciler.class);
 

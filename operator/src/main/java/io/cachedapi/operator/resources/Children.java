@@ -21,6 +21,7 @@ public final class Children {
                 PgReadOnlyService.build(api),
                 PgStatefulSet.build(api),
                 PgDisruptionBudget.build(api),
+                PgPrimaryDisruptionBudget.build(api),
                 RedisService.build(api),
                 RedisStatefulSet.build(api),
                 ApiService.build(api),

@@ -33,6 +33,11 @@ public final class Names {
         return pg(api) + "-" + ordinal;
     }
 
+    /** The primary's disruption budget. */
+    public static String pgPrimary(CachedApi api) {
+        return pg(api) + "-primary";
+    }
+
     public static String pgReadWrite(CachedApi api) {
         return pg(api) + "-rw";
     }

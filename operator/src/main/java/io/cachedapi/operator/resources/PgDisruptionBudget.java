@@ -6,7 +6,11 @@ import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 
-/** Voluntary disruptions (node drains) take at most one of these pods at a time. */
+/**
+ * Voluntary disruptions (node drains) take at most one replica at a time. The primary has a budget of
+ * its own ({@link PgPrimaryDisruptionBudget}) that allows none: a drain waits until the operator has
+ * switched over (it does so once the primary's node is cordoned), as in CloudNativePG.
+ */
 public class PgDisruptionBudget extends CRUDKubernetesDependentResource<PodDisruptionBudget, CachedApi> {
 
     public PgDisruptionBudget() {
@@ -23,7 +27,7 @@ public class PgDisruptionBudget extends CRUDKubernetesDependentResource<PodDisru
                 .withMetadata(Metadata.of(api, Names.pg(api), Labels.POSTGRES))
                 .withNewSpec()
                 .withNewMaxUnavailable(1)
-                .withNewSelector().withMatchLabels(Labels.selector(api, Labels.POSTGRES)).endSelector()
+                .withNewSelector().withMatchLabels(Labels.pgRole(api, Labels.REPLICA)).endSelector()
                 .endSpec()
                 .build();
     }

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.PodSpecBuilder;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
@@ -35,7 +36,6 @@ final class StatefulSetController {
     static final String REVISION_LABEL = "controller-revision-hash";
     private static final String POD_NAME_LABEL = "statefulset.kubernetes.io/pod-name";
     private static final String POD_INDEX_LABEL = "apps.kubernetes.io/pod-index";
-    private static final String NODE_NAME = "live-loop";
 
     private final KubernetesClient client;
     private final String namespace;
@@ -128,6 +128,19 @@ final class StatefulSetController {
         }
     }
 
+    /**
+     * Each pod has a node of its own (made when first needed), so a test can cordon the primary's node
+     * as {@code kubectl drain} does; the node's name includes the namespace, since nodes are cluster-wide.
+     */
+    private String node(String pod) {
+        String name = namespace + "-node-" + pod;
+        if (client.nodes().withName(name).get() == null) {
+            client.nodes().resource(new NodeBuilder().withNewMetadata().withName(name).endMetadata()
+                    .withNewSpec().withUnschedulable(false).endSpec().build()).create();
+        }
+        return name;
+    }
+
     private void create(StatefulSet set, int ordinal, String revision) {
         String name = podName(set, ordinal);
         claims.ensure(set, name);
@@ -139,7 +152,7 @@ final class StatefulSetController {
         var spec = new PodSpecBuilder(template.getSpec())
                 .withHostname(name)
                 .withSubdomain(set.getSpec().getServiceName())
-                .withNodeName(NODE_NAME);
+                .withNodeName(node(name));
         for (String claim : VolumeClaims.names(set, name)) {
             String volume = claim.substring(0, claim.length() - name.length() - 1);
             spec.addToVolumes(new VolumeBuilder().withName(volume)

@@ -5,12 +5,15 @@ import static org.awaitility.Awaitility.await;
 
 import io.cachedapi.operator.crd.CachedApi;
 import io.cachedapi.operator.liveloop.SteadyWriter.Attempt;
+import io.cachedapi.operator.resources.Labels;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,12 +32,17 @@ class SwitchoverIT {
 
     static KubernetesClient client;
 
+    private static final AtomicInteger runs = new AtomicInteger();
+
     private LiveLoop loop;
     private LiveCluster cluster;
+    /** The mock server deletes nothing for us: each test works in a namespace of its own. */
+    private String namespace;
 
     @BeforeEach
     void start() {
-        loop = LiveLoop.start(client, "switchover");
+        namespace = "switchover-" + runs.incrementAndGet();
+        loop = LiveLoop.start(client, namespace);
         cluster = loop.cluster();
     }
 
@@ -51,7 +59,7 @@ class SwitchoverIT {
         await().atMost(WAIT).until(() -> writer.acknowledgedAfter(Instant.EPOCH).size() >= 20);
 
         Instant requested = Instant.now();
-        client.resources(CachedApi.class).inNamespace("switchover").withName(LiveLoop.NAME)
+        client.resources(CachedApi.class).inNamespace(namespace).withName(LiveLoop.NAME)
                 .edit(api -> {
                     api.getMetadata().getAnnotations().put("cachedapi.io/switchover-to", "shop-pg-2");
                     return api;
@@ -82,5 +90,42 @@ class SwitchoverIT {
                 .satisfies(event -> assertThat(event.getMessage()).startsWith("shop-pg-2 is the primary"));
         assertThat(loop.current().getMetadata().getAnnotations()).as("the request is removed once done")
                 .doesNotContainKey("cachedapi.io/switchover-to");
+    }
+
+    /**
+     * {@code kubectl drain} cordons the node, then evicts: the primary's disruption budget refuses its
+     * eviction (no eviction API on the mock server: its spec is checked), and the operator, seeing the
+     * node cordoned, switches over to a replica elsewhere, losing nothing.
+     */
+    @Test
+    void aCordonedPrimaryNodeIsLeftByASwitchoverSoTheDrainCanEvictAReplica() throws Exception {
+        loop.create(2, api -> api.getSpec().getPostgres().setSynchronous(true));
+        await().atMost(WAIT).untilAsserted(() -> loop.assertReplicationVerified("shop-pg-0"));
+        PodDisruptionBudget primaryBudget = client.policy().v1().podDisruptionBudget().inNamespace(namespace)
+                .withName("shop-pg-primary").get();
+        assertThat(primaryBudget.getSpec().getMinAvailable().getIntVal()).isEqualTo(1);
+        assertThat(primaryBudget.getSpec().getSelector().getMatchLabels()).containsEntry(Labels.ROLE, Labels.PRIMARY);
+        SteadyWriter writer = SteadyWriter.start(loop);
+        await().atMost(WAIT).until(() -> writer.acknowledgedAfter(Instant.EPOCH).size() >= 20);
+
+        String node = loop.pod("shop-pg-0").getSpec().getNodeName();
+        client.nodes().withName(node).edit(cordoned -> {
+            cordoned.getSpec().setUnschedulable(true);
+            return cordoned;
+        });
+
+        await().atMost(WAIT).untilAsserted(() -> assertThat(loop.current().getStatus().getPrimary())
+                .as(loop::diagnostics).isNotNull().isNotEqualTo("shop-pg-0"));
+        String newPrimary = loop.current().getStatus().getPrimary();
+        await().atMost(WAIT).untilAsserted(() -> loop.assertReplicationVerified(newPrimary));
+        await().atMost(WAIT).until(() -> writer.acknowledgedAfter(Instant.now().minusSeconds(1)).size() >= 5);
+        writer.close();
+
+        assertThat(loop.pod(newPrimary).getSpec().getNodeName()).isNotEqualTo(node);
+        assertThat(loop.events("SwitchoverForDrain")).singleElement().satisfies(event -> assertThat(event.getMessage())
+                .contains(node + " of primary shop-pg-0 is cordoned: switching over to " + newPrimary));
+        assertThat(loop.events("SwitchedOver")).hasSize(1);
+        assertThat(writer.lost()).as("acknowledged writes missing after the switchover").isEmpty();
+        assertThat(loop.roles()).containsEntry("shop-pg-0", Labels.REPLICA);
     }
 }

@@ -32,8 +32,20 @@ class ChildrenTest {
                         "Secret/shop-pg-credentials", "Secret/shop-redis-credentials",
                         "ConfigMap/shop-pg-config", "ConfigMap/shop-topology",
                         "Service/shop-pg", "Service/shop-pg-rw", "Service/shop-pg-ro", "StatefulSet/shop-pg",
-                        "PodDisruptionBudget/shop-pg", "Service/shop-redis", "StatefulSet/shop-redis",
+                        "PodDisruptionBudget/shop-pg", "PodDisruptionBudget/shop-pg-primary", "Service/shop-redis", "StatefulSet/shop-redis",
                         "Service/shop-api", "Deployment/shop-api", "PodDisruptionBudget/shop-api");
+    }
+
+    /** A drain may take one replica at a time, and never the primary (the operator switches over first). */
+    @Test
+    void theDisruptionBudgetsLetADrainTakeOneReplicaAndNeverThePrimary() {
+        var replicas = PgDisruptionBudget.build(MINIMAL).getSpec();
+        assertThat(replicas.getMaxUnavailable().getIntVal()).isEqualTo(1);
+        assertThat(replicas.getSelector().getMatchLabels()).isEqualTo(Labels.pgRole(MINIMAL, Labels.REPLICA));
+        var primary = PgPrimaryDisruptionBudget.build(MINIMAL).getSpec();
+        assertThat(primary.getMinAvailable().getIntVal()).isEqualTo(1);
+        assertThat(primary.getMaxUnavailable()).isNull();
+        assertThat(primary.getSelector().getMatchLabels()).isEqualTo(Labels.pgRole(MINIMAL, Labels.PRIMARY));
     }
 
     @Test
