@@ -174,10 +174,6 @@ public final class JdbcPostgresAdmin implements PostgresAdmin {
         }
     }
 
-    /** The slot name the bootstrap scripts use for an instance (common.sh's slot_name). */
-    public static String slotName(String instance) {
-        return instance.toLowerCase(java.util.Locale.ROOT).replace('-', '_').replace('.', '_');
-    }
 
     private Connection connect(PostgresEndpoint endpoint, Duration statements) throws SQLException {
         return endpoint.connect(user, password, Duration.ofSeconds(3), statements, "cachedapi-operator");

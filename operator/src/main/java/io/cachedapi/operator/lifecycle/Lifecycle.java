@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -46,7 +47,15 @@ public final class Lifecycle {
         String lastPrimaryLsn;
         boolean blockedReported;
         boolean drainBlockedReported;
+        /** Since when each replica has been seen unable to follow; when each was last asked to re-clone. */
+        final Map<String, Instant> cannotFollowSince = new HashMap<>();
+        final Map<String, Instant> recloneAskedAt = new HashMap<>();
     }
+
+    /** How long a replica must be seen unable to follow before it is re-cloned: never on one odd answer. */
+    private static final Duration RECLONE_AFTER = Duration.ofSeconds(10);
+    /** A re-clone asked for is given this long (a clone of a large primary takes a while) before the next. */
+    private static final Duration RECLONE_RETRY = Duration.ofMinutes(5);
 
     private final PostgresAdmin.Factory admins;
     private final PrimaryWatch watch;
@@ -94,6 +103,7 @@ public final class Lifecycle {
                     return new Outcome(current, false, Optional.of(Duration.ZERO));
                 }
                 stopSecondPrimaries(api, client, report.get());
+                current = recloneReplicasThatCannotFollow(api, client, store, current, report.get(), memory);
                 reconcileSlots(api, admin, pods, current);
                 admin.setSynchronous(PodEndpoints.of(api, current.primary(), pods.get(current.primary())),
                         synchronous(api));
@@ -182,6 +192,44 @@ public final class Lifecycle {
         }
     }
 
+    /**
+     * A replica that can never follow the primary again (its slot lost the WAL it needs, another system,
+     * a later timeline), seen so for {@link #RECLONE_AFTER}: the topology asks it for one more fresh clone
+     * (start.sh carries out each request once) and its pod is deleted, so its next start discards its data
+     * and clones the primary; its slot is made afresh there. An Event gives the reason.
+     */
+    private Topology recloneReplicasThatCannotFollow(CachedApi api, KubernetesClient client, TopologyStore store,
+                                                     Topology topology, ReplicationReport report, Memory memory) {
+        Instant now = clock.instant();
+        Topology current = topology;
+        for (ReplicationReport.ReplicaState replica : report.replicas()) {
+            Optional<ReplicationReport.Problem> problem = replica.problem().filter(p -> p.reason().needsClone());
+            if (problem.isEmpty()) {
+                memory.cannotFollowSince.remove(replica.name());
+                continue;
+            }
+            Instant since = memory.cannotFollowSince.computeIfAbsent(replica.name(), name -> now);
+            Instant asked = memory.recloneAskedAt.get(replica.name());
+            if (Duration.between(since, now).compareTo(RECLONE_AFTER) < 0
+                    || (asked != null && Duration.between(asked, now).compareTo(RECLONE_RETRY) < 0)) {
+                continue;
+            }
+            Topology next = current.withReclone(replica.name());
+            if (!store.compareAndSet(api, current, next)) {
+                return store.read(api).orElse(current);   // another change came first: look again next time
+            }
+            current = next;
+            memory.recloneAskedAt.put(replica.name(), now);
+            memory.cannotFollowSince.remove(replica.name());
+            log.info("cachedapi={}/{} pod={} re-cloning ({}): {}", api.getMetadata().getNamespace(),
+                    api.getMetadata().getName(), replica.name(), problem.get().reason(), problem.get().message());
+            Events.record(client, api, false, "Recloning", problem.get().message() + " (request "
+                    + next.reclones().get(replica.name()) + ")", now);
+            Failover.deletePod(api, client, replica.name());
+        }
+        return current;
+    }
+
     /** The first time the named primary answers as a primary, the cluster counts as bootstrapped. */
     private Topology recordBootstrap(CachedApi api, KubernetesClient client, TopologyStore store, Topology topology) {
         if (topology.bootstrapped()) {
@@ -205,9 +253,9 @@ public final class Lifecycle {
         Set<String> keep = IntStream.rangeClosed(0, api.getSpec().getPostgres().getReplicas())
                 .mapToObj(ordinal -> Names.pgPod(api, ordinal))
                 .filter(pod -> !pod.equals(topology.primary()))
-                .map(JdbcPostgresAdmin::slotName).collect(Collectors.toSet());
+                .map(PostgresEndpoint::slotName).collect(Collectors.toSet());
         admin.reconcileSlots(PodEndpoints.of(api, topology.primary(), pods.get(topology.primary())), keep,
-                JdbcPostgresAdmin.slotName(Names.pg(api) + "-"));
+                PostgresEndpoint.slotName(Names.pg(api) + "-"));
     }
 
     /** Synchronous replication as the spec asks; with no replica there is nobody to wait for. */

@@ -4,6 +4,8 @@ import io.cachedapi.operator.crd.CachedApi;
 import io.cachedapi.operator.resources.Names;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 /**
  * Who the primary is, and whether the cluster was ever bootstrapped: the one record every decision
@@ -14,37 +16,63 @@ import java.util.Map;
  * @param primary      the pod that is (or is being made) the primary
  * @param bootstrapped true once that primary was seen answering as a primary: from then on no pod runs
  *                     initdb, and a lost primary volume means a promotion, never a new empty primary
+ * @param reclones     per pod, how many times the operator asked it to discard its data and clone the
+ *                     primary afresh (start.sh compares it with the last request it carried out)
  */
-public record Topology(String primary, boolean bootstrapped) {
+public record Topology(String primary, boolean bootstrapped, Map<String, Integer> reclones) {
 
     public static final String PRIMARY = "primary";
     public static final String BOOTSTRAPPED = "bootstrapped";
+    /** "pod=n pod=n": read by start.sh as PG_RECLONE. */
+    public static final String RECLONE = "reclone";
+
+    public Topology {
+        reclones = Map.copyOf(reclones);
+    }
 
     /** A cluster never started: pod 0 is to be initialised as the primary. */
     public static Topology initial(CachedApi api) {
-        return new Topology(Names.pgPod(api, 0), false);
+        return new Topology(Names.pgPod(api, 0), false, Map.of());
     }
 
     /** The topology a ConfigMap's data holds; a missing primary means the initial one. */
     public static Topology from(CachedApi api, Map<String, String> data) {
         Map<String, String> values = data == null ? Map.of() : data;
         String primary = values.get(PRIMARY);
+        var reclones = new TreeMap<String, Integer>();
+        for (String item : values.getOrDefault(RECLONE, "").trim().split("\\s+")) {
+            int equals = item.indexOf('=');
+            if (equals > 0) {
+                reclones.put(item.substring(0, equals), Integer.parseInt(item.substring(equals + 1)));
+            }
+        }
         return new Topology(primary == null || primary.isBlank() ? Names.pgPod(api, 0) : primary,
-                Boolean.parseBoolean(values.get(BOOTSTRAPPED)));
+                Boolean.parseBoolean(values.get(BOOTSTRAPPED)), reclones);
     }
 
     public Map<String, String> data() {
         var data = new LinkedHashMap<String, String>();
         data.put(PRIMARY, primary);
         data.put(BOOTSTRAPPED, Boolean.toString(bootstrapped));
+        if (!reclones.isEmpty()) {
+            data.put(RECLONE, new TreeMap<>(reclones).entrySet().stream()
+                    .map(entry -> entry.getKey() + "=" + entry.getValue()).collect(Collectors.joining(" ")));
+        }
         return data;
     }
 
     public Topology withPrimary(String newPrimary) {
-        return new Topology(newPrimary, bootstrapped);
+        return new Topology(newPrimary, bootstrapped, reclones);
     }
 
     public Topology markBootstrapped() {
-        return new Topology(primary, true);
+        return new Topology(primary, true, reclones);
+    }
+
+    /** The same topology, asking {@code pod} for one more fresh clone. */
+    public Topology withReclone(String pod) {
+        var next = new TreeMap<>(reclones);
+        next.merge(pod, 1, Integer::sum);
+        return new Topology(primary, bootstrapped, next);
     }
 }

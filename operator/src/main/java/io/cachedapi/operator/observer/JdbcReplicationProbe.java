@@ -10,9 +10,11 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /** The replication check over JDBC, as the superuser (the views it reads hide details from others). */
 public final class JdbcReplicationProbe implements ReplicationProbe {
@@ -32,11 +34,11 @@ public final class JdbcReplicationProbe implements ReplicationProbe {
 
     @Override
     public ReplicationReport probe(PostgresEndpoint primary, List<PostgresEndpoint> replicas) {
-        var senders = new HashMap<String, WalSender>();
-        InstanceState primaryState = probePrimary(primary, senders);
+        var upstream = new Upstream(new HashMap<>(), new HashSet<>(), new String[2]);
+        InstanceState primaryState = probePrimary(primary, upstream);
         var replicaStates = new ArrayList<ReplicaState>();
         for (PostgresEndpoint replica : replicas) {
-            replicaStates.add(probeReplica(replica, primary, primaryState.reachable(), senders));
+            replicaStates.add(probeReplica(replica, primary, primaryState.reachable(), upstream));
         }
         return new ReplicationReport(primaryState, replicaStates);
     }
@@ -45,7 +47,16 @@ public final class JdbcReplicationProbe implements ReplicationProbe {
     private record WalSender(String state, Long replayLagBytes) {
     }
 
-    private InstanceState probePrimary(PostgresEndpoint primary, Map<String, WalSender> senders) {
+    /**
+     * What the primary says that its replicas are checked against: its WAL senders, the slots that lost
+     * their WAL, and its system identifier and timeline ({@code identity[0]}, {@code identity[1]}; null
+     * while it did not answer).
+     */
+    private record Upstream(Map<String, WalSender> senders, Set<String> lostSlots, String[] identity) {
+    }
+
+    private InstanceState probePrimary(PostgresEndpoint primary, Upstream upstream) {
+        Map<String, WalSender> senders = upstream.senders();
         try (Connection connection = connect(primary)) {
             boolean inRecovery = inRecovery(connection);
             if (inRecovery) {
@@ -70,6 +81,14 @@ public final class JdbcReplicationProbe implements ReplicationProbe {
                             new WalSender(rows.getString("state"), rows.wasNull() ? null : lag));
                 }
             }
+            try (var statement = connection.createStatement();
+                 ResultSet rows = statement.executeQuery(
+                         "select slot_name from pg_replication_slots where wal_status = 'lost'")) {
+                while (rows.next()) {
+                    upstream.lostSlots().add(rows.getString(1));
+                }
+            }
+            System.arraycopy(identity(connection), 0, upstream.identity(), 0, 2);
             return new InstanceState(primary.name(), true, false, walLsn, Optional.empty());
         } catch (SQLException e) {
             return new InstanceState(primary.name(), false, false, null, Optional.of(new Problem(primary.name(),
@@ -78,34 +97,78 @@ public final class JdbcReplicationProbe implements ReplicationProbe {
     }
 
     private ReplicaState probeReplica(
-            PostgresEndpoint replica, PostgresEndpoint primary, boolean primaryReachable, Map<String, WalSender> senders) {
+            PostgresEndpoint replica, PostgresEndpoint primary, boolean primaryReachable, Upstream upstream) {
         boolean inRecovery;
         String receiverStatus;
         String receiveLsn;
         String replayLsn;
-        try (Connection connection = connect(replica);
-             var statement = connection.createStatement();
-             ResultSet row = statement.executeQuery("""
-                     select pg_is_in_recovery() as in_recovery,
-                            (select status from pg_stat_wal_receiver) as receiver_status,
-                            pg_last_wal_receive_lsn()::text as receive_lsn,
-                            pg_last_wal_replay_lsn()::text as replay_lsn""")) {
-            row.next();
-            inRecovery = row.getBoolean("in_recovery");
-            receiverStatus = row.getString("receiver_status");
-            receiveLsn = row.getString("receive_lsn");
-            replayLsn = row.getString("replay_lsn");
+        String[] identity;
+        try (Connection connection = connect(replica)) {
+            try (var statement = connection.createStatement();
+                 ResultSet row = statement.executeQuery("""
+                         select pg_is_in_recovery() as in_recovery,
+                                (select status from pg_stat_wal_receiver) as receiver_status,
+                                pg_last_wal_receive_lsn()::text as receive_lsn,
+                                pg_last_wal_replay_lsn()::text as replay_lsn""")) {
+                row.next();
+                inRecovery = row.getBoolean("in_recovery");
+                receiverStatus = row.getString("receiver_status");
+                receiveLsn = row.getString("receive_lsn");
+                replayLsn = row.getString("replay_lsn");
+            }
+            identity = identity(connection);
         } catch (SQLException e) {
             return new ReplicaState(replica.name(), false, false, null, null, null, null, null,
                     Optional.of(new Problem(replica.name(), Reason.ReplicaUnreachable,
                             replica + " does not answer: " + e.getMessage())));
         }
-        WalSender sender = senders.get(replica.name());
+        WalSender sender = upstream.senders().get(replica.name());
         String senderState = sender == null ? null : sender.state();
         Long lag = sender == null ? null : sender.replayLagBytes();
-        Optional<Problem> problem = diagnose(replica, primary, primaryReachable, inRecovery, receiverStatus, sender);
+        Optional<Problem> problem = cannotFollow(replica, primary, inRecovery, receiverStatus, identity, upstream)
+                .or(() -> diagnose(replica, primary, primaryReachable, inRecovery, receiverStatus, sender));
         return new ReplicaState(replica.name(), true, inRecovery, receiverStatus, receiveLsn, replayLsn,
                 senderState, lag, problem);
+    }
+
+    /**
+     * Why a replica can never follow the primary again, if so: only a fresh clone heals that (the
+     * lifecycle re-clones it). Asked of a replica in recovery, compared with what the primary answered.
+     */
+    private static Optional<Problem> cannotFollow(PostgresEndpoint replica, PostgresEndpoint primary, boolean inRecovery,
+                                                  String receiverStatus, String[] identity, Upstream upstream) {
+        String[] primaryIdentity = upstream.identity();
+        if (!inRecovery || primaryIdentity[0] == null) {
+            return Optional.empty();
+        }
+        if (!primaryIdentity[0].equals(identity[0])) {
+            return Optional.of(new Problem(replica.name(), Reason.OtherSystem, replica + " holds data of another"
+                    + " cluster (system identifier " + identity[0] + ", " + primary.name() + " has " + primaryIdentity[0]
+                    + "): it can never follow " + primary.name() + " and is cloned afresh"));
+        }
+        if (Long.parseLong(identity[1]) > Long.parseLong(primaryIdentity[1])) {
+            return Optional.of(new Problem(replica.name(), Reason.TimelineAhead, replica + " is on timeline "
+                    + identity[1] + ", later than " + primary.name() + "'s " + primaryIdentity[1]
+                    + ": it holds history the primary never had, and is cloned afresh"));
+        }
+        if (!"streaming".equals(receiverStatus)
+                && upstream.lostSlots().contains(PostgresEndpoint.slotName(replica.name()))) {
+            return Optional.of(new Problem(replica.name(), Reason.SlotLost, replica + " does not stream, and its slot"
+                    + " on " + primary.name() + " lost the WAL it needs (it fell more than max_slot_wal_keep_size"
+                    + " behind): it is cloned afresh"));
+        }
+        return Optional.empty();
+    }
+
+    /** The instance's system identifier and the timeline of its latest checkpoint (or restartpoint). */
+    private static String[] identity(Connection connection) throws SQLException {
+        try (var statement = connection.createStatement();
+             ResultSet row = statement.executeQuery("""
+                     select (select system_identifier from pg_control_system())::text,
+                            (select timeline_id from pg_control_checkpoint())::text""")) {
+            row.next();
+            return new String[] {row.getString(1), row.getString(2)};
+        }
     }
 
     private Optional<Problem> diagnose(PostgresEndpoint replica, PostgresEndpoint primary, boolean primaryReachable,

@@ -16,6 +16,11 @@ public record PostgresEndpoint(String name, String host, int port, String notAsk
         this(name, host, port, null);
     }
 
+    /** The replication slot the bootstrap scripts (common.sh's slot_name) and the operator keep for an instance. */
+    public static String slotName(String instance) {
+        return instance.toLowerCase(java.util.Locale.ROOT).replace('-', '_').replace('.', '_');
+    }
+
     public boolean hasAddress() {
         return host != null;
     }

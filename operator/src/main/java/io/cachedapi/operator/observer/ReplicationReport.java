@@ -21,7 +21,18 @@ public record ReplicationReport(InstanceState primary, List<ReplicaState> replic
         ReplicaUnreachable,
         ReplicaNotInRecovery,
         WalReceiverNotStreaming,
-        ReplicationLagHigh
+        ReplicationLagHigh,
+        /** Its slot on the primary lost the WAL it needs (max_slot_wal_keep_size): it cannot catch up. */
+        SlotLost,
+        /** Its data comes from another cluster (another system identifier): it can never follow. */
+        OtherSystem,
+        /** It is on a later timeline than the primary: it holds history the primary never had. */
+        TimelineAhead;
+
+        /** A replica with this problem cannot follow the primary again: only a fresh clone heals it. */
+        public boolean needsClone() {
+            return this == SlotLost || this == OtherSystem || this == TimelineAhead;
+        }
     }
 
     public record Problem(String instance, Reason reason, String message) {

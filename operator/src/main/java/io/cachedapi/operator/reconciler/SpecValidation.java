@@ -20,7 +20,7 @@ public final class SpecValidation {
     /** Set by the bootstrap scripts: replication depends on them. */
     static final Set<String> MANAGED_PARAMETERS = Set.of("listen_addresses", "port", "unix_socket_directories",
             "cluster_name", "password_encryption", "wal_level", "max_wal_senders", "max_replication_slots",
-            "max_slot_wal_keep_size", "hot_standby", "primary_conninfo", "primary_slot_name", "data_directory",
+            "hot_standby", "primary_conninfo", "primary_slot_name", "data_directory",
             "hba_file", "ident_file", "include", "include_dir", "include_if_exists");
 
     private SpecValidation() {

@@ -124,6 +124,10 @@ public class PgStatefulSet extends CRUDKubernetesDependentResource<StatefulSet, 
         env.add(new EnvVarBuilder().withName("PG_BOOTSTRAPPED")
                 .withNewValueFrom().withNewConfigMapKeyRef().withName(Names.topology(api))
                 .withKey(TopologyConfigMap.BOOTSTRAPPED).withOptional(true).endConfigMapKeyRef().endValueFrom().build());
+        // the fresh clones the operator asked for, one generation per pod (absent until the first)
+        env.add(new EnvVarBuilder().withName("PG_RECLONE")
+                .withNewValueFrom().withNewConfigMapKeyRef().withName(Names.topology(api))
+                .withKey(TopologyConfigMap.RECLONE).withOptional(true).endConfigMapKeyRef().endValueFrom().build());
         // Replicas clone from and stream from whichever pod is primary now: a promotion needs no restart
         env.add(value("PG_PRIMARY_HOST", Names.pgReadWrite(api)));
         env.add(value("PG_PRIMARY_PORT", Integer.toString(PORT)));

@@ -11,7 +11,7 @@ import io.javaoperatorsdk.operator.api.reconciler.dependent.GarbageCollected;
 
 /**
  * {@code <name>-topology}: which pod is the current primary and whether the cluster was bootstrapped
- * ({@link Topology}). Pods read it at start (PG_PRIMARY_NAME, PG_BOOTSTRAPPED). This dependent only
+ * ({@link Topology}). Pods read it at start (PG_PRIMARY_NAME, PG_BOOTSTRAPPED, PG_RECLONE). This dependent only
  * creates it (pod 0, not bootstrapped) and never updates it: its values belong to the lifecycle code,
  * which changes them by compare-and-set alone. (Updating it here from an informer's cache could write
  * an older topology back over a promotion.)
@@ -21,6 +21,7 @@ public class TopologyConfigMap extends KubernetesDependentResource<ConfigMap, Ca
 
     public static final String PRIMARY = Topology.PRIMARY;
     public static final String BOOTSTRAPPED = Topology.BOOTSTRAPPED;
+    public static final String RECLONE = Topology.RECLONE;
 
     public TopologyConfigMap() {
         super(ConfigMap.class);

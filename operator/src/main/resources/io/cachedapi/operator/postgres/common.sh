@@ -20,7 +20,10 @@
 #   PG_APP_USER                     application role name (default app)
 #   PG_SUPERUSER_PASSWORD_FILE, PG_REPLICATION_PASSWORD_FILE, PG_APP_PASSWORD_FILE
 #                                   files holding the passwords (never passed on a command line)
-#   PG_MAX_SLOT_WAL_KEEP_SIZE       bound on WAL a replication slot may retain (default 1GB)
+#   PG_RECLONE                      the fresh clones the operator asked for: "pod=n ...", a generation
+#                                   per pod; each is carried out once (optional)
+#   PG_MAX_SLOT_WAL_KEEP_SIZE       bound on WAL a replication slot may retain (default 1GB; the
+#                                   max_slot_wal_keep_size parameter of spec.postgres.parameters wins)
 #   PG_WAL_KEEP_SIZE                WAL kept for pg_rewind of a former primary (default 256MB)
 #   PG_EXTRA_CONF                   optional file of postgresql.conf lines, included last
 #   PG_PRIMARY_WAIT_SECONDS         how long a new replica waits for the primary (default 300)
@@ -79,6 +82,18 @@ rewind_marker() {
 # Physical slot names allow only [a-z0-9_]: shop-pg-1 -> shop_pg_1.
 slot_name() {
   printf '%s' "$1" | tr '[:upper:]-.' '[:lower:]__'
+}
+
+# The fresh clone the operator last asked of this instance (its generation in PG_RECLONE, "pod=n ..."),
+# empty if none; and the file beside PGDATA that remembers the last one carried out.
+reclone_requested() {
+  local item
+  for item in ${PG_RECLONE:-}; do
+    if [ "${item%%=*}" = "$PG_INSTANCE_NAME" ]; then printf '%s' "${item#*=}"; fi
+  done
+}
+reclone_done_file() {
+  printf '%s/cachedapi.recloned' "$(dirname "$PGDATA")"
 }
 
 # Where the replication password is kept for libpq (primary_conninfo, pg_basebackup, pg_receivewal),

@@ -8,7 +8,8 @@
 #   no     no              a clone of the current primary (init-replica.sh)
 #   yes    yes             the primary starts (or a replica the operator is promoting)
 #   yes    no              a replica starts; a former primary first rejoins the new one (rejoin.sh);
-#                          a rewind cut short is never resumed: the instance is cloned afresh
+#                          a rewind cut short is never resumed: the instance is cloned afresh; a replica
+#                          the operator found unable to follow (PG_RECLONE) is cloned afresh, once per request
 #
 # Bootstrap works in side directories that move into place only when complete, so whatever an
 # interruption left behind is discarded here and redone, never started.
@@ -30,6 +31,7 @@ if [ -d "$PGDATA" ] && ! has_data && [ -n "$(ls -A "$PGDATA")" ]; then
   rm -rf "$PGDATA"
 fi
 
+reclone=$(reclone_requested)
 if [ -e "$(rewind_marker)" ]; then
   is_designated_primary && die "a rewind of $PGDATA was cut short, and the topology names this instance the" \
     "primary: its data cannot be trusted, so it will not start; promote another instance"
@@ -45,9 +47,14 @@ elif ! has_data; then
   else
     "$scripts/init-replica.sh"
   fi
+elif ! is_designated_primary && [ -n "$reclone" ] && [ "$reclone" != "$(cat "$(reclone_done_file)" 2>/dev/null || true)" ]; then
+  log "re-cloning $PG_PRIMARY_NAME: the operator found that this replica cannot follow it (request $reclone)"
+  "$scripts/init-replica.sh"
 elif ! is_designated_primary && [ ! -f "$PGDATA/standby.signal" ]; then
   "$scripts/rejoin.sh"
 fi
+# whatever path was taken, the data now answers the last request: it is not carried out again
+if [ -n "$reclone" ]; then printf '%s\n' "$reclone" > "$(reclone_done_file)"; fi
 
 # PostgreSQL refuses a data directory others can read; a volume with fsGroup makes it 2770 on mounts.
 chmod 0700 "$PGDATA"

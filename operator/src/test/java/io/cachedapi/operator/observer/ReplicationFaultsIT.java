@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -83,5 +84,37 @@ class ReplicationFaultsIT {
         replica.start();
         await("replication healthy again").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
                 .until(() -> DataPlane.probe(cluster).healthy());
+    }
+
+    /**
+     * A replica of another cluster (a volume restored from elsewhere, say) can never follow this primary:
+     * reported as such, with a reason the lifecycle re-clones it for. Both clusters share the superuser's
+     * password here, so one probe reaches both.
+     */
+    @Test
+    void aReplicaOfAnotherClusterIsReportedAsOneToClone() throws Exception {
+        try (PostgresCluster other = DataPlane.startCluster(0)) {
+            try (Connection connection = cluster.primary().connectAsSuperuser();
+                 var statement = connection.createStatement()) {
+                statement.execute("alter role " + cluster.credentials().superuser() + " password "
+                        + statement.enquoteLiteral(other.credentials().superuserPassword()));
+            }
+            await("the replica has the new password").atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                    .until(() -> probeAgainst(other).replicas().getFirst().reachable());
+
+            ReplicationReport report = probeAgainst(other);
+
+            assertThat(report.problems()).singleElement().satisfies(problem -> {
+                assertThat(problem.instance()).isEqualTo("shop-pg-1");
+                assertThat(problem.reason()).isEqualTo(Reason.OtherSystem);
+                assertThat(problem.reason().needsClone()).isTrue();
+                assertThat(problem.message()).contains("another cluster", "cloned afresh");
+            });
+        }
+    }
+
+    /** This cluster's replica probed as if it were a replica of {@code other}'s primary. */
+    private ReplicationReport probeAgainst(PostgresCluster other) {
+        return DataPlane.probeFor(other).probe(DataPlane.endpoint(other.primary()), List.of(DataPlane.endpoint(replica)));
     }
 }
