@@ -27,10 +27,9 @@ import org.slf4j.LoggerFactory;
  *   <li>delete the old primary's pod, so a hung server is really stopped and the sessions -rw let in
  *       before the fence end with it; it comes back, finds another primary in the topology and rejoins
  *       it (pg_rewind, or a fresh clone);</li>
- *   <li>promote the chosen replica (pg_promote), give it the synchronous setting, and label it primary:
- *       {@code -rw} leads there;</li>
- *   <li>make the other replicas' WAL receivers connect afresh, through -rw to the new primary;</li>
- *   <li>give the new primary a replication slot for every other pod.</li>
+ *   <li>promote the chosen replica (pg_promote), give it a replication slot for every other pod and the
+ *       synchronous setting, and label it primary: {@code -rw} leads there;</li>
+ *   <li>make the other replicas' WAL receivers connect afresh, through -rw to the new primary.</li>
  * </ol>
  */
 final class Failover {
@@ -70,6 +69,8 @@ final class Failover {
         PostgresEndpoint promoted = PodEndpoints.of(api, candidate.name(), pods.get(candidate.name()));
         admin.promote(promoted);
         long promotionMillis = Duration.between(promoting, clock.instant()).toMillis();
+        // slots before the replicas reconnect: without its slot a replica's receiver fails and retries a second later
+        Lifecycle.reconcileSlots(api, admin, pods, topology.withPrimary(candidate.name()));
         admin.setSynchronous(promoted, synchronous);   // before -rw leads there: no write escapes it
         setRole(api, client, candidate.name(), Optional.of(Labels.PRIMARY));
         reconnectReplicas(api, pods, admin, oldPrimary, candidate.name());
@@ -88,7 +89,7 @@ final class Failover {
      * primary takes no write until a replica streams from it. A replica that does not answer is left
      * to reconnect by itself.
      */
-    private static void reconnectReplicas(CachedApi api, Map<String, Pod> pods, PostgresAdmin admin, String oldPrimary,
+    static void reconnectReplicas(CachedApi api, Map<String, Pod> pods, PostgresAdmin admin, String oldPrimary,
                                           String newPrimary) {
         for (Map.Entry<String, Pod> pod : pods.entrySet()) {
             if (pod.getKey().equals(oldPrimary) || pod.getKey().equals(newPrimary)) {

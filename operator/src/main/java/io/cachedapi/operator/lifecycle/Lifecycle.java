@@ -28,8 +28,9 @@ import org.slf4j.LoggerFactory;
  * Decisions about the primary, in one place, after each observation: records the first bootstrap,
  * keeps the primary's replication slots and synchronous setting, notices a primary that stopped answering and, once it has
  * been silent for {@code spec.postgres.failoverDelay}, fails over ({@link Failover}); switches over
- * when a user asks ({@link Switchover}) or a drain is coming ({@link DrainSwitchover}); finishes a promotion
- * an interruption left half done.
+ * when a user asks ({@link Switchover}), a drain is coming ({@link DrainSwitchover}) or the primary's
+ * pod template changed ({@link Rollout}, which replaces the pods one by one, primary last); re-clones
+ * replicas that cannot follow; finishes a promotion an interruption left half done.
  */
 public final class Lifecycle {
 
@@ -107,6 +108,9 @@ public final class Lifecycle {
                 reconcileSlots(api, admin, pods, current);
                 admin.setSynchronous(PodEndpoints.of(api, current.primary(), pods.get(current.primary())),
                         synchronous(api));
+                if (current.bootstrapped() && new Rollout(clock).step(api, client, current, report.get(), pods)) {
+                    return new Outcome(current, false, Optional.of(settings.watchPeriod()));
+                }
                 return Outcome.steady(current);
             }
             if (!topology.bootstrapped()) {
@@ -169,7 +173,6 @@ public final class Lifecycle {
         Topology next = store.read(api).orElse(topology);
         if (done) {
             memory.blockedReported = false;
-            reconcileSlots(api, admin, pods, next);
         }
         return new Outcome(next, false, Optional.of(Duration.ZERO));
     }
@@ -248,7 +251,7 @@ public final class Lifecycle {
     }
 
     /** A slot on the primary for every other pod the spec asks for; slots of scaled-away pods go. */
-    private static void reconcileSlots(CachedApi api, PostgresAdmin admin, Map<String, Pod> pods, Topology topology)
+    static void reconcileSlots(CachedApi api, PostgresAdmin admin, Map<String, Pod> pods, Topology topology)
             throws PostgresAdmin.PostgresAdminException {
         Set<String> keep = IntStream.rangeClosed(0, api.getSpec().getPostgres().getReplicas())
                 .mapToObj(ordinal -> Names.pgPod(api, ordinal))

@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  *   <li>record the target in the topology (compare-and-set): the old primary comes back as its replica;</li>
  *   <li>delete the old primary's pod (a clean, smart shutdown) and wait until the target's WAL receiver
  *       stops: the old primary's senders have then sent it everything, up to the shutdown checkpoint;</li>
- *   <li>wait until the target has replayed all it received, promote it, synchronous setting, label.</li>
+ *   <li>wait until the target has replayed all it received, promote it, slots, synchronous setting, label;</li>
+ *   <li>make the other replicas' WAL receivers connect afresh, through -rw to the new primary.</li>
  * </ol>
  * Writes are refused from step 1 to step 4 (measured, reported in the Event). Every step after the
  * compare-and-set is one a failover would take too, so an interruption there is finished like one.
@@ -87,23 +88,37 @@ final class Switchover {
             clearRequest(api, client);
             return false;
         }
+        Instant deleting = clock.instant();
         client.pods().inNamespace(api.getMetadata().getNamespace()).withName(oldPrimary).delete();
         // the target stops streaming once the old primary's senders have sent it everything and exited
         boolean stopped = await(SHUTDOWN, () -> !ask(() -> admin.receiverStreaming(next), true));
+        Instant shutDown = clock.instant();
         boolean caughtUp = await(CATCH_UP, () -> ask(() -> admin.replayedAllReceived(next), false));
+        Instant promoting = clock.instant();
         admin.promote(next);
+        Instant promoted = clock.instant();
+        Lifecycle.reconcileSlots(api, admin, pods, topology.withPrimary(target));
         admin.setSynchronous(next, synchronous);
         Failover.setRole(api, client, target, Optional.of(Labels.PRIMARY));
+        // the other replicas lost the old primary at its shutdown: have them connect now, not at their next
+        // retry (a second later), since a synchronous primary takes no write until one of them streams
+        Failover.reconnectReplicas(api, pods, admin, oldPrimary, target);
         long unavailableMillis = Duration.between(fenced, clock.instant()).toMillis();
-        log.info("cachedapi={}/{} switched over to={} writesUnavailableMillis={} oldStoppedCleanly={} caughtUp={}",
-                api.getMetadata().getNamespace(), api.getMetadata().getName(), target, unavailableMillis, stopped,
-                caughtUp);
+        log.info("cachedapi={}/{} switched over to={} writesUnavailableMillis={} (fenceMillis={} shutdownMillis={}"
+                        + " catchUpMillis={} promoteMillis={} afterMillis={}) oldStoppedCleanly={} caughtUp={}",
+                api.getMetadata().getNamespace(), api.getMetadata().getName(), target, unavailableMillis,
+                millis(fenced, deleting), millis(deleting, shutDown), millis(shutDown, promoting),
+                millis(promoting, promoted), millis(promoted, clock.instant()), stopped, caughtUp);
         Events.record(client, api, stopped && caughtUp, "SwitchedOver", target + " is the primary (writes were refused"
                 + " for " + unavailableMillis + " ms)" + (stopped ? "" : "; " + oldPrimary + " did not stop within "
                 + SHUTDOWN.toSeconds() + " s") + (caughtUp ? "" : "; " + target + " had not replayed all it received")
                 + "; " + oldPrimary + " rejoins as a replica", clock.instant());
         clearRequest(api, client);
         return true;
+    }
+
+    private static long millis(Instant from, Instant to) {
+        return Duration.between(from, to).toMillis();
     }
 
     /** Why the target may not become the primary now, if it may not. */

@@ -160,12 +160,17 @@ public final class JdbcReplicationProbe implements ReplicationProbe {
         return Optional.empty();
     }
 
-    /** The instance's system identifier and the timeline of its latest checkpoint (or restartpoint). */
+    /**
+     * The instance's system identifier and timeline: a primary's exactly (from the name of the WAL file it
+     * writes), a replica's as of its latest restartpoint, which never runs ahead of the timeline it follows.
+     */
     private static String[] identity(Connection connection) throws SQLException {
         try (var statement = connection.createStatement();
              ResultSet row = statement.executeQuery("""
                      select (select system_identifier from pg_control_system())::text,
-                            (select timeline_id from pg_control_checkpoint())::text""")) {
+                            case when pg_is_in_recovery() then (select timeline_id from pg_control_checkpoint())
+                                 else ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int
+                            end::text""")) {
             row.next();
             return new String[] {row.getString(1), row.getString(2)};
         }

@@ -55,6 +55,9 @@ public class PgStatefulSet extends CRUDKubernetesDependentResource<StatefulSet, 
                 .withReplicas(1 + postgres.getReplicas())
                 .withServiceName(Names.pg(api))
                 .withPodManagementPolicy("OrderedReady")
+                // the operator replaces pods itself after a template change, replicas first and the primary
+                // after a switchover (the lifecycle's Rollout)
+                .withNewUpdateStrategy().withType("OnDelete").endUpdateStrategy()
                 .withNewSelector().withMatchLabels(Labels.selector(api, Labels.POSTGRES)).endSelector()
                 .withNewPersistentVolumeClaimRetentionPolicy()
                 // Data outlives the CachedApi (delete the PVCs to drop it); a removed replica's volume goes.

@@ -360,17 +360,26 @@ final class PodRuntime {
     /** Writes the status of this pod incarnation (never into a newer pod of the same name). */
     private void publishStatus() {
         PodStatus status = status();
-        try {
-            node.client().pods().inNamespace(node.namespace()).withName(name()).editStatus(current -> {
-                if (uid().equals(Pods.uid(current))) {
-                    current.setStatus(status);
+        // like kubelet's status manager: a write that lost a race with another writer (the operator labels
+        // pods) reads the pod again and retries, or Ready would stay stale until the next change
+        for (int attempt = 1; ; attempt++) {
+            try {
+                node.client().pods().inNamespace(node.namespace()).withName(name()).editStatus(current -> {
+                    if (uid().equals(Pods.uid(current))) {
+                        current.setStatus(status);
+                    }
+                    return current;
+                });
+                return;
+            } catch (KubernetesClientException e) {
+                if (e.getCode() == 409 && attempt < 10) {
+                    continue;
                 }
-                return current;
-            });
-        } catch (KubernetesClientException e) {
-            // a deleted pod has no status to write; anything else must not stop the container
-            if (e.getCode() != 404) {
-                note("cannot write the pod's status: " + e.getMessage());
+                // a deleted pod has no status to write; anything else must not stop the container
+                if (e.getCode() != 404) {
+                    note("cannot write the pod's status: " + e.getMessage());
+                }
+                return;
             }
         }
     }

@@ -128,4 +128,63 @@ class SwitchoverIT {
         assertThat(writer.lost()).as("acknowledged writes missing after the switchover").isEmpty();
         assertThat(loop.roles()).containsEntry("shop-pg-0", Labels.REPLICA);
     }
+
+    /**
+     * A change of the pg pod template (here the image, which the live loop does not run anyway) is rolled
+     * out by the operator, the StatefulSet being OnDelete: replicas first, then a switchover, whose clean
+     * shutdown of the old primary recreates its pod from the new template; never a failover, nothing lost.
+     */
+    @Test
+    void aChangedPodTemplateRollsOutReplicasFirstAndThePrimaryAfterASwitchover() throws Exception {
+        loop.create(2, api -> api.getSpec().getPostgres().setSynchronous(true));
+        await().atMost(WAIT).untilAsserted(() -> loop.assertReplicationVerified("shop-pg-0"));
+        SteadyWriter writer = SteadyWriter.start(loop);
+        await().atMost(WAIT).until(() -> writer.acknowledgedAfter(Instant.EPOCH).size() >= 20);
+
+        Instant changed = Instant.now();
+        client.resources(CachedApi.class).inNamespace(namespace).withName(LiveLoop.NAME).edit(api -> {
+            api.getSpec().getPostgres().setImage(api.getSpec().getPostgres().getImage() + "-next");
+            return api;
+        });
+
+        await().atMost(WAIT.multipliedBy(2)).untilAsserted(() -> {
+            var set = client.apps().statefulSets().inNamespace(namespace).withName("shop-pg").get();
+            assertThat(set.getStatus()).as("the StatefulSet's status (the controller writes it again)").isNotNull();
+            String revision = set.getStatus().getUpdateRevision();
+            assertThat(loop.pgPods()).as(loop::diagnostics).allSatisfy(pod -> assertThat(loop.pod(pod)).isNotNull()
+                    .satisfies(p -> assertThat(p.getMetadata().getLabels()).containsEntry("controller-revision-hash",
+                            revision)));
+            String primary = loop.current().getStatus().getPrimary();
+            assertThat(primary).isNotNull().isNotEqualTo("shop-pg-0");
+            loop.assertReplicationVerified(primary);
+        });
+        await().atMost(WAIT).until(() -> writer.acknowledgedAfter(Instant.now().minusSeconds(1)).size() >= 5);
+        writer.close();
+
+        // Event names begin with the time they were recorded, in hexadecimal milliseconds
+        assertThat(loop.events("PodReplaced").stream()
+                .sorted(Comparator.comparing((io.fabric8.kubernetes.api.model.Event event) -> event.getMetadata().getName()))
+                .map(event -> event.getMessage().split(" ")[0]).toList())
+                .as("replicas first (highest ordinal first); the switchover itself replaces the old primary's pod")
+                .containsExactly("shop-pg-2", "shop-pg-1");
+        assertThat(loop.events("SwitchoverForUpdate")).hasSize(1);
+        assertThat(loop.events("FailingOver")).as("a rollout is never a failover").isEmpty();
+        assertThat(writer.lost()).as("acknowledged writes missing after the rollout").isEmpty();
+        System.out.printf("rollout: longest time without an acknowledged write %d ms%n",
+                longestGap(writer, changed).toMillis());
+        assertThat(longestGap(writer, changed)).isLessThanOrEqualTo(WRITE_GAP_WITHIN);
+    }
+
+    private static Duration longestGap(SteadyWriter writer, Instant from) {
+        List<Attempt> acknowledged = writer.history().stream().filter(Attempt::acknowledged)
+                .sorted(Comparator.comparing(Attempt::end)).toList();
+        Duration gap = Duration.ZERO;
+        for (int i = 1; i < acknowledged.size(); i++) {
+            if (acknowledged.get(i).end().isAfter(from)) {
+                Duration between = Duration.between(acknowledged.get(i - 1).end(), acknowledged.get(i).end());
+                gap = between.compareTo(gap) > 0 ? between : gap;
+            }
+        }
+        return gap;
+    }
 }

@@ -1,0 +1,113 @@
+package io.cachedapi.operator.lifecycle;
+
+import io.cachedapi.operator.crd.CachedApi;
+import io.cachedapi.operator.observer.ReplicationReport;
+import io.cachedapi.operator.observer.ReplicationReport.ReplicaState;
+import io.cachedapi.operator.reconciler.Events;
+import io.cachedapi.operator.resources.Names;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetStatus;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Clock;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A changed pod template rolled out with the primary last, as CloudNativePG does. The pg StatefulSet's
+ * update strategy is {@code OnDelete}, so only the operator replaces pods, one at a time and only while
+ * every pod is ready and every replica streams: the outdated replicas first (highest ordinal first),
+ * then a switchover to an updated replica (the annotation a user would set, so it shows), whose clean
+ * shutdown of the old primary deletes its pod, so it comes back from the new template as a replica. A
+ * cluster without replicas has its primary replaced: nobody could take over.
+ */
+final class Rollout {
+
+    /** The label the StatefulSet controller gives each pod: the template revision it was made from. */
+    static final String REVISION_LABEL = "controller-revision-hash";
+
+    private static final Logger log = LoggerFactory.getLogger(Rollout.class);
+
+    private final Clock clock;
+
+    Rollout(Clock clock) {
+        this.clock = clock;
+    }
+
+    /** Takes the next step of a rollout, if one is under way and the cluster is steady; true when it did. */
+    boolean step(CachedApi api, KubernetesClient client, Topology topology, ReplicationReport report,
+                 Map<String, Pod> pods) {
+        StatefulSet set = client.apps().statefulSets().inNamespace(api.getMetadata().getNamespace())
+                .withName(Names.pg(api)).get();
+        Optional<String> revision = Optional.ofNullable(set).map(StatefulSet::getStatus)
+                .map(StatefulSetStatus::getUpdateRevision).filter(r -> !r.isBlank());
+        if (revision.isEmpty()) {
+            return false;
+        }
+        List<String> outdated = pods.values().stream()
+                .filter(pod -> !revision.get().equals(labels(pod).get(REVISION_LABEL)))
+                .map(pod -> pod.getMetadata().getName())
+                .sorted(Comparator.reverseOrder())
+                .toList();
+        if (outdated.isEmpty() || !steady(api, pods, report)) {
+            return false;
+        }
+        Optional<String> replica = outdated.stream().filter(pod -> !pod.equals(topology.primary())).findFirst();
+        if (replica.isPresent()) {
+            replace(api, client, replica.get(), revision.get());
+            return true;
+        }
+        Optional<ReplicaState> target = report.replicas().stream()
+                .filter(state -> !outdated.contains(state.name()) && state.receiveLsn() != null)
+                .max(Comparator.comparingLong(state -> Lsn.parse(state.receiveLsn())));
+        if (target.isEmpty()) {
+            replace(api, client, topology.primary(), revision.get());
+            return true;
+        }
+        log.info("cachedapi={}/{} rollout: switchover from={} to={} before the primary is replaced",
+                api.getMetadata().getNamespace(), api.getMetadata().getName(), topology.primary(), target.get().name());
+        Events.record(client, api, true, "SwitchoverForUpdate", topology.primary() + " runs an older pod template:"
+                + " switching over to " + target.get().name() + " before it is replaced", clock.instant());
+        client.resources(CachedApi.class).inNamespace(api.getMetadata().getNamespace())
+                .withName(api.getMetadata().getName()).edit(current -> {
+                    if (current.getMetadata().getAnnotations() == null) {
+                        current.getMetadata().setAnnotations(new java.util.HashMap<>());
+                    }
+                    current.getMetadata().getAnnotations().put(Switchover.REQUEST, target.get().name());
+                    return current;
+                });
+        return true;
+    }
+
+    /** Every pod the spec asks for exists and is ready, and every replica is in recovery and streams. */
+    private static boolean steady(CachedApi api, Map<String, Pod> pods, ReplicationReport report) {
+        return pods.size() == 1 + api.getSpec().getPostgres().getReplicas()
+                && pods.values().stream().allMatch(Rollout::ready)
+                && report.replicas().stream().allMatch(replica -> replica.reachable() && replica.inRecovery()
+                        && "streaming".equals(replica.walReceiverStatus()));
+    }
+
+    private void replace(CachedApi api, KubernetesClient client, String pod, String revision) {
+        log.info("cachedapi={}/{} rollout: replacing pod={} for revision={}", api.getMetadata().getNamespace(),
+                api.getMetadata().getName(), pod, revision);
+        Events.record(client, api, true, "PodReplaced", pod + " runs an older pod template: replaced to run "
+                + revision, clock.instant());
+        // graceful: a replica shuts down cleanly; the primary only when there is no replica to take over
+        client.pods().inNamespace(api.getMetadata().getNamespace()).withName(pod).delete();
+    }
+
+    private static boolean ready(Pod pod) {
+        return pod.getStatus() != null && pod.getStatus().getConditions() != null
+                && pod.getStatus().getConditions().stream()
+                        .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+    }
+
+    private static Map<String, String> labels(Pod pod) {
+        return Objects.requireNonNullElse(pod.getMetadata().getLabels(), Map.of());
+    }
+}
