@@ -63,14 +63,7 @@ final class DrainSwitchover {
                 api.getMetadata().getName(), primaryNode.get(), topology.primary(), target.get().name());
         Events.record(client, api, true, "SwitchoverForDrain", "node " + primaryNode.get() + " of primary "
                 + topology.primary() + " is cordoned: switching over to " + target.get().name(), clock.instant());
-        client.resources(CachedApi.class).inNamespace(api.getMetadata().getNamespace())
-                .withName(api.getMetadata().getName()).edit(current -> {
-                    if (current.getMetadata().getAnnotations() == null) {
-                        current.getMetadata().setAnnotations(new java.util.HashMap<>());
-                    }
-                    current.getMetadata().getAnnotations().put(Switchover.REQUEST, target.get().name());
-                    return current;
-                });
+        Switchover.request(api, client, target.get().name());
         return true;
     }
 

@@ -73,14 +73,7 @@ final class Rollout {
                 api.getMetadata().getNamespace(), api.getMetadata().getName(), topology.primary(), target.get().name());
         Events.record(client, api, true, "SwitchoverForUpdate", topology.primary() + " runs an older pod template:"
                 + " switching over to " + target.get().name() + " before it is replaced", clock.instant());
-        client.resources(CachedApi.class).inNamespace(api.getMetadata().getNamespace())
-                .withName(api.getMetadata().getName()).edit(current -> {
-                    if (current.getMetadata().getAnnotations() == null) {
-                        current.getMetadata().setAnnotations(new java.util.HashMap<>());
-                    }
-                    current.getMetadata().getAnnotations().put(Switchover.REQUEST, target.get().name());
-                    return current;
-                });
+        Switchover.request(api, client, target.get().name());
         return true;
     }
 

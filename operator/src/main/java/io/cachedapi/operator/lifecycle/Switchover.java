@@ -61,6 +61,21 @@ final class Switchover {
     }
 
     /**
+     * Asks for a switchover to {@code target} as a user would, with the annotation: the operator does so
+     * itself before a drain or a rollout takes the primary, and the request shows the same way.
+     */
+    static void request(CachedApi api, KubernetesClient client, String target) {
+        client.resources(CachedApi.class).inNamespace(api.getMetadata().getNamespace())
+                .withName(api.getMetadata().getName()).edit(current -> {
+                    if (current.getMetadata().getAnnotations() == null) {
+                        current.getMetadata().setAnnotations(new java.util.HashMap<>());
+                    }
+                    current.getMetadata().getAnnotations().put(REQUEST, target);
+                    return current;
+                });
+    }
+
+    /**
      * Runs the switchover the annotation asks for, then removes the annotation (done or refused: the
      * Event says which). Returns whether the primary changed.
      */
