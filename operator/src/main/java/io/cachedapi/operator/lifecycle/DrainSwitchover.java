@@ -12,6 +12,7 @@ import java.time.Clock;
 import java.util.Comparator;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,6 +27,7 @@ import org.slf4j.LoggerFactory;
 final class DrainSwitchover {
 
     private static final Logger log = LoggerFactory.getLogger(DrainSwitchover.class);
+    private static final AtomicBoolean NODES_UNREADABLE_TOLD = new AtomicBoolean();
 
     private final Clock clock;
 
@@ -67,18 +69,24 @@ final class DrainSwitchover {
         return true;
     }
 
-    private static Optional<String> node(Pod pod) {
-        return Optional.ofNullable(pod).map(Pod::getSpec).map(spec -> spec.getNodeName()).filter(name -> !name.isBlank());
-    }
-
-    /** Whether the node is cordoned; a node the operator cannot read counts as not (it is told in the log). */
-    private static boolean cordoned(KubernetesClient client, String name) {
+    /**
+     * Whether the node is cordoned; a node the operator cannot read (readNodes: false in the chart) counts
+     * as not, which the log says once.
+     */
+    static boolean cordoned(KubernetesClient client, String name) {
         try {
             Node node = client.nodes().withName(name).get();
             return node != null && node.getSpec() != null && Boolean.TRUE.equals(node.getSpec().getUnschedulable());
         } catch (KubernetesClientException e) {
-            log.warn("node={} cannot be read ({}): a drain of it is not noticed before it evicts", name, e.getMessage());
+            if (NODES_UNREADABLE_TOLD.compareAndSet(false, true)) {
+                log.warn("nodes cannot be read ({}): a drain is not noticed before it evicts a primary", e.getMessage());
+            }
             return false;
         }
+    }
+
+    /** The pod's node, if it was scheduled. */
+    static Optional<String> node(Pod pod) {
+        return Optional.ofNullable(pod).map(Pod::getSpec).map(spec -> spec.getNodeName()).filter(name -> !name.isBlank());
     }
 }

@@ -1,8 +1,6 @@
 package io.cachedapi.operator.lifecycle;
 
 import io.cachedapi.operator.crd.CachedApi;
-import io.cachedapi.operator.observer.PodEndpoints;
-import io.cachedapi.operator.observer.PostgresEndpoint;
 import io.cachedapi.operator.observer.ReplicationReport.ReplicaState;
 import io.cachedapi.operator.reconciler.Events;
 import io.cachedapi.operator.resources.Labels;
@@ -27,9 +25,8 @@ import org.slf4j.LoggerFactory;
  *   <li>delete the old primary's pod, so a hung server is really stopped and the sessions -rw let in
  *       before the fence end with it; it comes back, finds another primary in the topology and rejoins
  *       it (pg_rewind, or a fresh clone);</li>
- *   <li>promote the chosen replica (pg_promote), give it a replication slot for every other pod and the
- *       synchronous setting, and label it primary: {@code -rw} leads there;</li>
- *   <li>make the other replicas' WAL receivers connect afresh, through -rw to the new primary.</li>
+ *   <li>promote the chosen replica and complete the promotion ({@link Promotion}): slots, the synchronous
+ *       setting, the role label ({@code -rw} leads there), the other replicas reconnected.</li>
  * </ol>
  */
 final class Failover {
@@ -65,43 +62,22 @@ final class Failover {
         }
         // before the promotion: the old server must not take a write on a session -rw let in earlier
         deletePod(api, client, oldPrimary);
-        Instant promoting = clock.instant();
-        PostgresEndpoint promoted = PodEndpoints.of(api, candidate.name(), pods.get(candidate.name()));
-        admin.promote(promoted);
-        long promotionMillis = Duration.between(promoting, clock.instant()).toMillis();
-        // slots before the replicas reconnect: without its slot a replica's receiver fails and retries a second later
-        Lifecycle.reconcileSlots(api, admin, pods, topology.withPrimary(candidate.name()));
-        admin.setSynchronous(promoted, synchronous);   // before -rw leads there: no write escapes it
-        setRole(api, client, candidate.name(), Optional.of(Labels.PRIMARY));
-        reconnectReplicas(api, pods, admin, oldPrimary, candidate.name());
+        long promotionMillis = Promotion.complete(api, client, admin, pods, topology.withPrimary(candidate.name()),
+                synchronous, clock).toMillis();
         String total = String.format("%.1f", Duration.between(outageSince, clock.instant()).toMillis() / 1000.0);
         log.info("cachedapi={}/{} promoted={} promotionMillis={} sinceOutageSeconds={}", api.getMetadata().getNamespace(),
                 api.getMetadata().getName(), candidate.name(), promotionMillis, total);
+        if (Switchover.requested(api).isPresent()) {
+            // asked of the old primary (by a user, a drain or a rollout): carried out now, it would cost a
+            // second outage right after this one; whoever still wants it asks again
+            log.info("cachedapi={}/{} pending switchover request dropped by the failover", api.getMetadata().getNamespace(),
+                    api.getMetadata().getName());
+            Switchover.clearRequest(api, client);
+        }
         Events.record(client, api, true, "Promoted", candidate.name() + " is the primary (pg_promote took "
                 + promotionMillis + " ms; " + total + " s after " + oldPrimary + " stopped answering); "
                 + oldPrimary + " rejoins as a replica", clock.instant());
         return true;
-    }
-
-    /**
-     * Makes every other replica's WAL receiver connect afresh through -rw, now leading to the new
-     * primary: one that was connecting to the lost primary would wait on it for ever, and a synchronous
-     * primary takes no write until a replica streams from it. A replica that does not answer is left
-     * to reconnect by itself.
-     */
-    static void reconnectReplicas(CachedApi api, Map<String, Pod> pods, PostgresAdmin admin, String oldPrimary,
-                                          String newPrimary) {
-        for (Map.Entry<String, Pod> pod : pods.entrySet()) {
-            if (pod.getKey().equals(oldPrimary) || pod.getKey().equals(newPrimary)) {
-                continue;
-            }
-            try {
-                admin.reconnectReceiver(PodEndpoints.of(api, pod.getKey(), pod.getValue()), newPrimary);
-            } catch (PostgresAdmin.PostgresAdminException | RuntimeException e) {
-                log.info("cachedapi={}/{} replica={} left to reconnect by itself: {}", api.getMetadata().getNamespace(),
-                        api.getMetadata().getName(), pod.getKey(), e.getMessage());
-            }
-        }
     }
 
     /** Sets or removes the role label of a pod; nothing when the pod is gone or already so. */

@@ -58,17 +58,22 @@ public final class JdbcPostgresAdmin implements PostgresAdmin {
     }
 
     @Override
-    public void reconcileSlots(PostgresEndpoint primary, Set<String> keep, String ownPrefix)
+    public void reconcileSlots(PostgresEndpoint primary, Set<String> keep, String ownPrefix, boolean renewLost)
             throws PostgresAdminException {
         try (Connection connection = connect(primary, Duration.ofSeconds(5))) {
             var existing = new HashSet<String>();
             try (var statement = connection.createStatement();
-                 ResultSet slots = statement.executeQuery(
-                         "select slot_name, active from pg_replication_slots where slot_type = 'physical'")) {
+                 ResultSet slots = statement.executeQuery("""
+                         select slot_name, active, coalesce(wal_status, '') = 'lost' as lost
+                         from pg_replication_slots where slot_type = 'physical'""")) {
                 while (slots.next()) {
                     String name = slots.getString(1);
-                    existing.add(name);
-                    if (name.startsWith(ownPrefix) && !keep.contains(name) && !slots.getBoolean(2)) {
+                    boolean active = slots.getBoolean(2);
+                    boolean stale = renewLost && keep.contains(name) && !active && slots.getBoolean(3);
+                    if (!stale) {
+                        existing.add(name);
+                    }
+                    if (name.startsWith(ownPrefix) && (stale || !keep.contains(name)) && !active) {
                         try (PreparedStatement drop = connection.prepareStatement(
                                 "select pg_drop_replication_slot(?)")) {
                             drop.setString(1, name);

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -94,7 +95,7 @@ public final class Lifecycle {
             if (primary.reachable() && !primary.inRecovery()) {
                 memory.blockedReported = false;
                 memory.lastPrimaryLsn = primary.walLsn();
-                Topology current = recordBootstrap(api, client, store, topology);
+                Topology current = recordBootstrap(api, client, store, topology, primary.systemIdentifier());
                 if (current.bootstrapped() && Switchover.requested(api).isPresent()) {
                     new Switchover(store, clock).run(api, client, current, report.get(), pods, admin, synchronous(api));
                     return new Outcome(store.read(api).orElse(current), false, Optional.of(Duration.ZERO));
@@ -105,7 +106,7 @@ public final class Lifecycle {
                 }
                 stopSecondPrimaries(api, client, report.get());
                 current = recloneReplicasThatCannotFollow(api, client, store, current, report.get(), memory);
-                reconcileSlots(api, admin, pods, current);
+                reconcileSlots(api, admin, pods, current, false);
                 admin.setSynchronous(PodEndpoints.of(api, current.primary(), pods.get(current.primary())),
                         synchronous(api));
                 if (current.bootstrapped() && new Rollout(clock).step(api, client, current, report.get(), pods)) {
@@ -120,11 +121,8 @@ public final class Lifecycle {
                 // named primary, still in recovery: a failover recorded the topology but did not finish
                 log.info("cachedapi={}/{} finishing the promotion of {}", api.getMetadata().getNamespace(),
                         api.getMetadata().getName(), topology.primary());
-                PostgresEndpoint named = PodEndpoints.of(api, topology.primary(), pods.get(topology.primary()));
                 stopSecondPrimaries(api, client, report.get());
-                admin.promote(named);
-                admin.setSynchronous(named, synchronous(api));
-                Failover.setRole(api, client, topology.primary(), Optional.of(Labels.PRIMARY));
+                Promotion.complete(api, client, admin, pods, topology, synchronous(api), clock);
                 return new Outcome(topology, true, Optional.of(Duration.ZERO));
             }
             return onPrimaryLost(api, client, store, topology, report.get(), pods, admin, memory);
@@ -147,7 +145,7 @@ public final class Lifecycle {
         Instant now = clock.instant();
         // The watch alone says since when the primary is silent: one failed probe (a busy moment) is not an
         // outage; every check of the watch must have failed since then
-        Optional<Instant> silentSince = watch.silentSince(api);
+        Optional<Instant> silentSince = watch.silentSince(api, topology.primary());
         if (silentSince.isEmpty()) {
             return new Outcome(topology, false, Optional.of(settings.watchPeriod()));
         }
@@ -206,7 +204,11 @@ public final class Lifecycle {
         Instant now = clock.instant();
         Topology current = topology;
         for (ReplicationReport.ReplicaState replica : report.replicas()) {
-            Optional<ReplicationReport.Problem> problem = replica.problem().filter(p -> p.reason().needsClone());
+            Optional<ReplicationReport.Problem> problem = replica.problem().filter(p -> p.reason().needsClone())
+                    // another system than the primary's: only when the primary is of the cluster's own system
+                    // (a primary restored from elsewhere must not have the good copies wiped to match it)
+                    .filter(p -> p.reason() != ReplicationReport.Reason.OtherSystem
+                            || Objects.equals(topology.system(), report.primary().systemIdentifier()));
             if (problem.isEmpty()) {
                 memory.cannotFollowSince.remove(replica.name());
                 continue;
@@ -233,32 +235,39 @@ public final class Lifecycle {
         return current;
     }
 
-    /** The first time the named primary answers as a primary, the cluster counts as bootstrapped. */
-    private Topology recordBootstrap(CachedApi api, KubernetesClient client, TopologyStore store, Topology topology) {
-        if (topology.bootstrapped()) {
+    /**
+     * The first time the named primary answers as a primary, the cluster counts as bootstrapped, and its
+     * system identifier is recorded (also, once, for a cluster bootstrapped before it was).
+     */
+    private Topology recordBootstrap(CachedApi api, KubernetesClient client, TopologyStore store, Topology topology,
+                                     String systemIdentifier) {
+        if (topology.bootstrapped() && (topology.system() != null || systemIdentifier == null)) {
             return topology;
         }
-        Topology bootstrapped = topology.markBootstrapped();
+        Topology bootstrapped = topology.markBootstrapped().withSystem(
+                topology.system() != null ? topology.system() : systemIdentifier);
         if (store.compareAndSet(api, topology, bootstrapped)) {
-            log.info("cachedapi={}/{} bootstrapped primary={}", api.getMetadata().getNamespace(),
-                    api.getMetadata().getName(), topology.primary());
-            Events.record(client, api, true, "Bootstrapped", topology.primary()
-                    + " was initialised as the first primary; from now on an empty volume is cloned, never initialised",
-                    clock.instant());
+            if (!topology.bootstrapped()) {
+                log.info("cachedapi={}/{} bootstrapped primary={} system={}", api.getMetadata().getNamespace(),
+                        api.getMetadata().getName(), topology.primary(), bootstrapped.system());
+                Events.record(client, api, true, "Bootstrapped", topology.primary() + " was initialised as the first"
+                        + " primary; from now on an empty volume is cloned, never initialised", clock.instant());
+            }
             return bootstrapped;
         }
         return store.read(api).orElse(topology);
     }
 
     /** A slot on the primary for every other pod the spec asks for; slots of scaled-away pods go. */
-    static void reconcileSlots(CachedApi api, PostgresAdmin admin, Map<String, Pod> pods, Topology topology)
+    static void reconcileSlots(CachedApi api, PostgresAdmin admin, Map<String, Pod> pods, Topology topology,
+                               boolean renewLost)
             throws PostgresAdmin.PostgresAdminException {
         Set<String> keep = IntStream.rangeClosed(0, api.getSpec().getPostgres().getReplicas())
                 .mapToObj(ordinal -> Names.pgPod(api, ordinal))
                 .filter(pod -> !pod.equals(topology.primary()))
                 .map(PostgresEndpoint::slotName).collect(Collectors.toSet());
         admin.reconcileSlots(PodEndpoints.of(api, topology.primary(), pods.get(topology.primary())), keep,
-                PostgresEndpoint.slotName(Names.pg(api) + "-"));
+                PostgresEndpoint.slotName(Names.pg(api) + "-"), renewLost);
     }
 
     /** Synchronous replication as the spec asks; with no replica there is nobody to wait for. */

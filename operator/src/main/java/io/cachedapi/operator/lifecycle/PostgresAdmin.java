@@ -16,9 +16,12 @@ public interface PostgresAdmin {
     /**
      * Makes sure the primary holds a physical slot for each name in {@code keep}, and drops the inactive
      * slots whose names start with {@code ownPrefix} but are not kept (replicas scaled away). Slots of
-     * other owners are left alone.
+     * other owners are left alone. With {@code renewLost}, a kept slot that is inactive and lost its WAL
+     * is made afresh: right after a promotion, such a slot is a leftover of the instance's past (a time
+     * it was a primary before), not a sign its replica fell behind, which a re-clone would answer.
      */
-    void reconcileSlots(PostgresEndpoint primary, Set<String> keep, String ownPrefix) throws PostgresAdminException;
+    void reconcileSlots(PostgresEndpoint primary, Set<String> keep, String ownPrefix, boolean renewLost)
+            throws PostgresAdminException;
 
     /**
      * Makes commits on the primary wait for ANY 1 replica ({@code synchronous_standby_names}), or not;

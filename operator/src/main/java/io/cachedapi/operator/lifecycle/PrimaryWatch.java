@@ -68,9 +68,14 @@ public final class PrimaryWatch {
         watched.remove(api.getMetadata().getUid());
     }
 
-    /** Since when the watched primary has not answered, if it does not. */
-    public Optional<Instant> silentSince(CachedApi api) {
-        return Optional.ofNullable(watched.get(api.getMetadata().getUid())).map(Watched::silentSince);
+    /**
+     * Since when {@code primary} has not answered, if the watch is on it and it does not: a silence the
+     * watch heard from another pod (the primary before a promotion) says nothing about this one.
+     */
+    public Optional<Instant> silentSince(CachedApi api, String primary) {
+        return Optional.ofNullable(watched.get(api.getMetadata().getUid()))
+                .filter(current -> current.target().primary().name().equals(primary))
+                .map(Watched::silentSince);
     }
 
     private Set<PrimaryAnswer> check(CachedApi api) {

@@ -52,7 +52,7 @@ final class Rollout {
         List<String> outdated = pods.values().stream()
                 .filter(pod -> !revision.get().equals(labels(pod).get(REVISION_LABEL)))
                 .map(pod -> pod.getMetadata().getName())
-                .sorted(Comparator.reverseOrder())
+                .sorted(Comparator.comparingInt(Rollout::ordinal).reversed())
                 .toList();
         if (outdated.isEmpty() || !steady(api, pods, report)) {
             return false;
@@ -64,6 +64,8 @@ final class Rollout {
         }
         Optional<ReplicaState> target = report.replicas().stream()
                 .filter(state -> !outdated.contains(state.name()) && state.receiveLsn() != null)
+                .filter(state -> DrainSwitchover.node(pods.get(state.name()))
+                        .map(node -> !DrainSwitchover.cordoned(client, node)).orElse(true))
                 .max(Comparator.comparingLong(state -> Lsn.parse(state.receiveLsn())));
         if (target.isEmpty()) {
             replace(api, client, topology.primary(), revision.get());
@@ -80,7 +82,8 @@ final class Rollout {
     /** Every pod the spec asks for exists and is ready, and every replica is in recovery and streams. */
     private static boolean steady(CachedApi api, Map<String, Pod> pods, ReplicationReport report) {
         return pods.size() == 1 + api.getSpec().getPostgres().getReplicas()
-                && pods.values().stream().allMatch(Rollout::ready)
+                // a pod being deleted may still look ready while it shuts down: one at a time means waiting
+                && pods.values().stream().allMatch(pod -> pod.getMetadata().getDeletionTimestamp() == null && ready(pod))
                 && report.replicas().stream().allMatch(replica -> replica.reachable() && replica.inRecovery()
                         && "streaming".equals(replica.walReceiverStatus()));
     }
@@ -98,6 +101,11 @@ final class Rollout {
         return pod.getStatus() != null && pod.getStatus().getConditions() != null
                 && pod.getStatus().getConditions().stream()
                         .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+    }
+
+    /** The ordinal at the end of a StatefulSet pod's name: shop-pg-10 comes after shop-pg-9. */
+    private static int ordinal(String pod) {
+        return Integer.parseInt(pod.substring(pod.lastIndexOf('-') + 1));
     }
 
     private static Map<String, String> labels(Pod pod) {

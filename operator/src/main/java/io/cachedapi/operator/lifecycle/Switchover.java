@@ -29,8 +29,7 @@ import org.slf4j.LoggerFactory;
  *   <li>record the target in the topology (compare-and-set): the old primary comes back as its replica;</li>
  *   <li>delete the old primary's pod (a clean, smart shutdown) and wait until the target's WAL receiver
  *       stops: the old primary's senders have then sent it everything, up to the shutdown checkpoint;</li>
- *   <li>wait until the target has replayed all it received, promote it, slots, synchronous setting, label;</li>
- *   <li>make the other replicas' WAL receivers connect afresh, through -rw to the new primary.</li>
+ *   <li>wait until the target has replayed all it received, then promote it ({@link Promotion}).</li>
  * </ol>
  * Writes are refused from step 1 to step 4 (measured, reported in the Event). Every step after the
  * compare-and-set is one a failover would take too, so an interruption there is finished like one.
@@ -70,7 +69,8 @@ final class Switchover {
                     if (current.getMetadata().getAnnotations() == null) {
                         current.getMetadata().setAnnotations(new java.util.HashMap<>());
                     }
-                    current.getMetadata().getAnnotations().put(REQUEST, target);
+                    // a request already there (a user's the cache did not show yet) is left as it is
+                    current.getMetadata().getAnnotations().putIfAbsent(REQUEST, target);
                     return current;
                 });
     }
@@ -110,20 +110,14 @@ final class Switchover {
         Instant shutDown = clock.instant();
         boolean caughtUp = await(CATCH_UP, () -> ask(() -> admin.replayedAllReceived(next), false));
         Instant promoting = clock.instant();
-        admin.promote(next);
-        Instant promoted = clock.instant();
-        Lifecycle.reconcileSlots(api, admin, pods, topology.withPrimary(target));
-        admin.setSynchronous(next, synchronous);
-        Failover.setRole(api, client, target, Optional.of(Labels.PRIMARY));
-        // the other replicas lost the old primary at its shutdown: have them connect now, not at their next
-        // retry (a second later), since a synchronous primary takes no write until one of them streams
-        Failover.reconnectReplicas(api, pods, admin, oldPrimary, target);
+        long promotionMillis = Promotion.complete(api, client, admin, pods, topology.withPrimary(target), synchronous,
+                clock).toMillis();
         long unavailableMillis = Duration.between(fenced, clock.instant()).toMillis();
         log.info("cachedapi={}/{} switched over to={} writesUnavailableMillis={} (fenceMillis={} shutdownMillis={}"
-                        + " catchUpMillis={} promoteMillis={} afterMillis={}) oldStoppedCleanly={} caughtUp={}",
+                        + " catchUpMillis={} pgPromoteMillis={} completionMillis={}) oldStoppedCleanly={} caughtUp={}",
                 api.getMetadata().getNamespace(), api.getMetadata().getName(), target, unavailableMillis,
-                millis(fenced, deleting), millis(deleting, shutDown), millis(shutDown, promoting),
-                millis(promoting, promoted), millis(promoted, clock.instant()), stopped, caughtUp);
+                millis(fenced, deleting), millis(deleting, shutDown), millis(shutDown, promoting), promotionMillis,
+                millis(promoting, clock.instant()) - promotionMillis, stopped, caughtUp);
         Events.record(client, api, stopped && caughtUp, "SwitchedOver", target + " is the primary (writes were refused"
                 + " for " + unavailableMillis + " ms)" + (stopped ? "" : "; " + oldPrimary + " did not stop within "
                 + SHUTDOWN.toSeconds() + " s") + (caughtUp ? "" : "; " + target + " had not replayed all it received")
@@ -183,7 +177,7 @@ final class Switchover {
         return true;
     }
 
-    private static void clearRequest(CachedApi api, KubernetesClient client) {
+    static void clearRequest(CachedApi api, KubernetesClient client) {
         client.resources(CachedApi.class).inNamespace(api.getMetadata().getNamespace())
                 .withName(api.getMetadata().getName()).edit(current -> {
                     if (current.getMetadata().getAnnotations() != null) {

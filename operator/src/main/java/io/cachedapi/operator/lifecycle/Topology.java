@@ -18,13 +18,16 @@ import java.util.stream.Collectors;
  *                     initdb, and a lost primary volume means a promotion, never a new empty primary
  * @param reclones     per pod, how many times the operator asked it to discard its data and clone the
  *                     primary afresh (start.sh compares it with the last request it carried out)
+ * @param system       the cluster's system identifier, as its first primary reported it (null until
+ *                     known): a replica of another system is re-cloned only from a primary of this one
  */
-public record Topology(String primary, boolean bootstrapped, Map<String, Integer> reclones) {
+public record Topology(String primary, boolean bootstrapped, Map<String, Integer> reclones, String system) {
 
     public static final String PRIMARY = "primary";
     public static final String BOOTSTRAPPED = "bootstrapped";
     /** "pod=n pod=n": read by start.sh as PG_RECLONE. */
     public static final String RECLONE = "reclone";
+    public static final String SYSTEM = "system";
 
     public Topology {
         reclones = Map.copyOf(reclones);
@@ -32,7 +35,7 @@ public record Topology(String primary, boolean bootstrapped, Map<String, Integer
 
     /** A cluster never started: pod 0 is to be initialised as the primary. */
     public static Topology initial(CachedApi api) {
-        return new Topology(Names.pgPod(api, 0), false, Map.of());
+        return new Topology(Names.pgPod(api, 0), false, Map.of(), null);
     }
 
     /** The topology a ConfigMap's data holds; a missing primary means the initial one. */
@@ -47,13 +50,16 @@ public record Topology(String primary, boolean bootstrapped, Map<String, Integer
             }
         }
         return new Topology(primary == null || primary.isBlank() ? Names.pgPod(api, 0) : primary,
-                Boolean.parseBoolean(values.get(BOOTSTRAPPED)), reclones);
+                Boolean.parseBoolean(values.get(BOOTSTRAPPED)), reclones, values.get(SYSTEM));
     }
 
     public Map<String, String> data() {
         var data = new LinkedHashMap<String, String>();
         data.put(PRIMARY, primary);
         data.put(BOOTSTRAPPED, Boolean.toString(bootstrapped));
+        if (system != null) {
+            data.put(SYSTEM, system);
+        }
         if (!reclones.isEmpty()) {
             data.put(RECLONE, new TreeMap<>(reclones).entrySet().stream()
                     .map(entry -> entry.getKey() + "=" + entry.getValue()).collect(Collectors.joining(" ")));
@@ -62,17 +68,22 @@ public record Topology(String primary, boolean bootstrapped, Map<String, Integer
     }
 
     public Topology withPrimary(String newPrimary) {
-        return new Topology(newPrimary, bootstrapped, reclones);
+        return new Topology(newPrimary, bootstrapped, reclones, system);
     }
 
     public Topology markBootstrapped() {
-        return new Topology(primary, true, reclones);
+        return new Topology(primary, true, reclones, system);
     }
 
     /** The same topology, asking {@code pod} for one more fresh clone. */
     public Topology withReclone(String pod) {
         var next = new TreeMap<>(reclones);
         next.merge(pod, 1, Integer::sum);
-        return new Topology(primary, bootstrapped, next);
+        return new Topology(primary, bootstrapped, next, system);
+    }
+
+    /** The same topology, knowing the cluster's system identifier. */
+    public Topology withSystem(String systemIdentifier) {
+        return new Topology(primary, bootstrapped, reclones, systemIdentifier);
     }
 }

@@ -89,7 +89,7 @@ public final class JdbcReplicationProbe implements ReplicationProbe {
                 }
             }
             System.arraycopy(identity(connection), 0, upstream.identity(), 0, 2);
-            return new InstanceState(primary.name(), true, false, walLsn, Optional.empty());
+            return new InstanceState(primary.name(), true, false, walLsn, Optional.empty(), upstream.identity()[0]);
         } catch (SQLException e) {
             return new InstanceState(primary.name(), false, false, null, Optional.of(new Problem(primary.name(),
                     Reason.PrimaryUnreachable, primary + " does not answer: " + e.getMessage())));

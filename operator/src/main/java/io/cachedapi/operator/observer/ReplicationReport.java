@@ -43,7 +43,12 @@ public record ReplicationReport(InstanceState primary, List<ReplicaState> replic
      * not answer as a primary), {@code problem} is empty when it is what it should be.
      */
     public record InstanceState(String name, boolean reachable, boolean inRecovery, String walLsn,
-                                Optional<Problem> problem) {
+                                Optional<Problem> problem, String systemIdentifier) {
+
+        public InstanceState(String name, boolean reachable, boolean inRecovery, String walLsn,
+                             Optional<Problem> problem) {
+            this(name, reachable, inRecovery, walLsn, problem, null);
+        }
     }
 
     /**

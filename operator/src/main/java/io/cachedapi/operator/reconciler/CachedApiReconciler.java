@@ -147,7 +147,7 @@ public class CachedApiReconciler implements Reconciler<CachedApi> {
         if (problems.isEmpty()) {
             context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
             Topology topology = new TopologyStore(context.getClient()).read(api).orElseGet(() -> Topology.initial(api));
-            seen = observer.observe(api, context, topology, primaryWatch.silentSince(api));
+            seen = observer.observe(api, context, topology, primaryWatch.silentSince(api, topology.primary()));
             outcome = lifecycle.step(api, context.getClient(), topology, seen.replication(),
                     observer.superuserPassword(api, context));
         } else {

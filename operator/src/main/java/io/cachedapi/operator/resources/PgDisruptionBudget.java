@@ -7,7 +7,9 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 
 /**
- * Voluntary disruptions (node drains) take at most one replica at a time. The primary has a budget of
+ * Voluntary disruptions (node drains) take at most one replica at a time: {@code minAvailable} is all
+ * replicas but one (a {@code maxUnavailable} would count the StatefulSet's every pod, primary included,
+ * and so allow none). Pods without a role label (starting, or a fenced old primary) are in no budget. The primary has a budget of
  * its own ({@link PgPrimaryDisruptionBudget}) that allows none: a drain waits until the operator has
  * switched over (it does so once the primary's node is cordoned), as in CloudNativePG.
  */
@@ -26,7 +28,7 @@ public class PgDisruptionBudget extends CRUDKubernetesDependentResource<PodDisru
         return new PodDisruptionBudgetBuilder()
                 .withMetadata(Metadata.of(api, Names.pg(api), Labels.POSTGRES))
                 .withNewSpec()
-                .withNewMaxUnavailable(1)
+                .withNewMinAvailable(Math.max(0, api.getSpec().getPostgres().getReplicas() - 1))
                 .withNewSelector().withMatchLabels(Labels.pgRole(api, Labels.REPLICA)).endSelector()
                 .endSpec()
                 .build();

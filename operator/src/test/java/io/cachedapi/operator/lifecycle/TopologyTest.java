@@ -15,10 +15,10 @@ class TopologyTest {
 
     @Test
     void reCloneRequestsCountPerPodAndSurviveTheRoundTripThroughTheConfigMap() {
-        Topology topology = Topology.initial(API).markBootstrapped().withReclone("shop-pg-2").withReclone("shop-pg-1")
-                .withReclone("shop-pg-2");
+        Topology topology = Topology.initial(API).markBootstrapped().withSystem("7441").withReclone("shop-pg-2")
+                .withReclone("shop-pg-1").withReclone("shop-pg-2");
 
-        assertThat(topology.data()).containsEntry("reclone", "shop-pg-1=1 shop-pg-2=2");
+        assertThat(topology.data()).containsEntry("reclone", "shop-pg-1=1 shop-pg-2=2").containsEntry("system", "7441");
         assertThat(Topology.from(API, topology.data())).isEqualTo(topology);
         assertThat(topology.withPrimary("shop-pg-1").reclones()).isEqualTo(Map.of("shop-pg-1", 1, "shop-pg-2", 2));
     }

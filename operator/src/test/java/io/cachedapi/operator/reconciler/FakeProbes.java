@@ -61,7 +61,7 @@ final class FakeProbes implements ProbeFactory, PostgresAdmin.Factory {
             }
 
             @Override
-            public void reconcileSlots(PostgresEndpoint primary, Set<String> keep, String ownPrefix) {
+            public void reconcileSlots(PostgresEndpoint primary, Set<String> keep, String ownPrefix, boolean renewLost) {
             }
 
             @Override

@@ -40,7 +40,11 @@ class ChildrenTest {
     @Test
     void theDisruptionBudgetsLetADrainTakeOneReplicaAndNeverThePrimary() {
         var replicas = PgDisruptionBudget.build(MINIMAL).getSpec();
-        assertThat(replicas.getMaxUnavailable().getIntVal()).isEqualTo(1);
+        assertThat(MINIMAL.getSpec().getPostgres().getReplicas()).isEqualTo(1);
+        assertThat(replicas.getMinAvailable().getIntVal()).as("one replica: none must stay").isZero();
+        assertThat(replicas.getMaxUnavailable()).isNull();
+        assertThat(PgDisruptionBudget.build(FULL).getSpec().getMinAvailable().getIntVal())
+                .as("all replicas but one").isEqualTo(FULL.getSpec().getPostgres().getReplicas() - 1);
         assertThat(replicas.getSelector().getMatchLabels()).isEqualTo(Labels.pgRole(MINIMAL, Labels.REPLICA));
         var primary = PgPrimaryDisruptionBudget.build(MINIMAL).getSpec();
         assertThat(primary.getMinAvailable().getIntVal()).isEqualTo(1);
