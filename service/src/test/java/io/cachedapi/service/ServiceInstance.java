@@ -56,7 +56,8 @@ final class ServiceInstance implements AutoCloseable {
             HttpResponse<String> response = http.send(request.timeout(REQUEST_TIMEOUT).build(),
                     HttpResponse.BodyHandlers.ofString());
             return new Response(response.statusCode(), response.headers().firstValue("Content-Type").orElse(""),
-                    response.headers().firstValue("X-Cache"), response.body());
+                    response.headers().firstValue("X-Cache"), response.headers().firstValue("Retry-After"),
+                    response.body());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
@@ -85,7 +86,7 @@ final class ServiceInstance implements AutoCloseable {
         context.close();
     }
 
-    record Response(int status, String contentType, Optional<String> xCache, String body) {
+    record Response(int status, String contentType, Optional<String> xCache, Optional<String> retryAfter, String body) {
 
         JsonNode json() {
             return JSON.readTree(body);

@@ -41,6 +41,9 @@ final class TestStack implements AutoCloseable {
     private final RedisServer redis;
     private final Duration redisTimeout;
     private final List<ServiceInstance> instances = new ArrayList<>();
+    /** -rw and -ro, when the services reach PostgreSQL through them; else null (straight to the servers). */
+    private ServiceAddress rw;
+    private ServiceAddress ro;
 
     private TestStack(Path scripts, PostgresCluster postgres, RedisServer redis, Duration redisTimeout) {
         this.scripts = scripts;
@@ -55,13 +58,29 @@ final class TestStack implements AutoCloseable {
 
     /** @param redisTimeout the Redis command timeout of the service instances it starts */
     static TestStack start(Duration redisTimeout) {
+        return start(redisTimeout, 1);
+    }
+
+    /**
+     * A stack with {@code replicas} replicas whose services reach PostgreSQL through {@link #rw()} (routed to
+     * the primary) and {@link #ro()} (to the first replica), which a test routes elsewhere as the operator's
+     * labels would.
+     */
+    static TestStack startBehindServiceAddresses(Duration redisTimeout, int replicas) {
+        TestStack stack = start(redisTimeout, replicas);
+        stack.rw = ServiceAddress.start("rw", stack.primary());
+        stack.ro = ServiceAddress.start("ro", stack.replica());
+        return stack;
+    }
+
+    private static TestStack start(Duration redisTimeout, int replicas) {
         Path scripts;
         try {
             scripts = BootstrapScripts.writeTo(Files.createTempDirectory("cachedapi-scripts-")).getParent();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        PostgresCluster postgres = PostgresCluster.builder(scripts).name("shop-pg").replicas(1).start();
+        PostgresCluster postgres = PostgresCluster.builder(scripts).name("shop-pg").replicas(replicas).start();
         try {
             return new TestStack(scripts, postgres, RedisServer.builder().start(), redisTimeout);
         } catch (RuntimeException e) {
@@ -76,6 +95,18 @@ final class TestStack implements AutoCloseable {
 
     PostgresInstance replica() {
         return postgres.replicas().getFirst();
+    }
+
+    List<PostgresInstance> replicas() {
+        return postgres.replicas();
+    }
+
+    ServiceAddress rw() {
+        return rw;
+    }
+
+    ServiceAddress ro() {
+        return ro;
     }
 
     /** A superuser connection to the application database on {@code instance}. */
@@ -93,8 +124,9 @@ final class TestStack implements AutoCloseable {
         var credentials = postgres.credentials();
         Map<String, Object> contract = new HashMap<>();
         contract.put("CACHEDAPI_INSTANCE", name);
-        contract.put("CACHEDAPI_DB_WRITE_URL", primary().jdbcUrl(postgres.database()));
-        contract.put("CACHEDAPI_DB_READ_URL", replica().jdbcUrl(postgres.database()));
+        String database = postgres.database();
+        contract.put("CACHEDAPI_DB_WRITE_URL", rw != null ? rw.jdbcUrl(database) : primary().jdbcUrl(database));
+        contract.put("CACHEDAPI_DB_READ_URL", ro != null ? ro.jdbcUrl(database) : replica().jdbcUrl(database));
         contract.put("CACHEDAPI_DB_USERNAME", credentials.appUser());
         contract.put("CACHEDAPI_DB_PASSWORD", credentials.appPassword());
         contract.put("CACHEDAPI_REDIS_HOST", redis.host());
@@ -118,6 +150,10 @@ final class TestStack implements AutoCloseable {
     @Override
     public void close() {
         instances.forEach(ServiceInstance::close);
+        if (rw != null) {
+            rw.close();
+            ro.close();
+        }
         redis.close();
         postgres.close();
         Directories.deleteRecursively(scripts);

@@ -1,5 +1,6 @@
 package io.cachedapi.service.cache;
 
+import io.cachedapi.service.data.WalPosition;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
@@ -12,10 +13,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,8 +48,14 @@ public class CacheStore {
 
     private static final Logger log = LoggerFactory.getLogger(CacheStore.class);
 
-    /** The highest WAL position any instance has written at; replicas behind it may miss a write. */
+    /**
+     * The write fence: the latest WAL position any instance has written at (replicas behind it may miss a
+     * write), as its LSN and its timeline. The LSN stays under the key older versions read and raise, so
+     * that during a rolling update their writes still move the fence; a fence without its timeline (only
+     * they wrote since) is unknown to this version, which then reads from the primary until it writes.
+     */
     static final String WRITE_FENCE_KEY = "cachedapi:write-fence";
+    static final String WRITE_FENCE_TIMELINE_KEY = "cachedapi:write-fence-timeline";
 
     /** Generations outlive any read in flight by far; after that a lost generation is harmless. */
     private static final Duration GENERATION_TTL = Duration.ofHours(1);
@@ -81,16 +87,22 @@ public class CacheStore {
             """, Long.class);
 
     /**
-     * Raises the write fence to ARGV[1], then for each group (KEYS in pairs: generation, index) moves
-     * the generation on and deletes every key filled in the group.
+     * Moves the write fence (KEYS[1], KEYS[2]: LSN and timeline) to the later of it and ARGV[1], ARGV[2]
+     * (see WalPosition#later: a newer timeline wins even at a lower LSN; an LSN stored without its timeline
+     * is taken to be on the new one's), then for each group (the other KEYS in pairs: generation, index)
+     * moves the generation on and deletes every key filled in the group.
      */
     private static final RedisScript<Long> INVALIDATE = RedisScript.of("""
-            if tonumber(ARGV[1]) > tonumber(redis.call('GET', KEYS[1]) or '0') then
+            local lsn, timeline = tonumber(ARGV[1]), tonumber(ARGV[2])
+            local fenceLsn = tonumber(redis.call('GET', KEYS[1]) or '0')
+            local fenceTimeline = tonumber(redis.call('GET', KEYS[2]) or ARGV[2])
+            if timeline > fenceTimeline or (timeline == fenceTimeline and lsn > fenceLsn) then
               redis.call('SET', KEYS[1], ARGV[1])
+              redis.call('SET', KEYS[2], ARGV[2])
             end
-            for i = 2, #KEYS, 2 do
+            for i = 3, #KEYS, 2 do
               redis.call('INCR', KEYS[i])
-              redis.call('PEXPIRE', KEYS[i], ARGV[2])
+              redis.call('PEXPIRE', KEYS[i], ARGV[3])
               local filled = redis.call('SMEMBERS', KEYS[i + 1])
               for _, key in ipairs(filled) do redis.call('DEL', key) end
               redis.call('DEL', KEYS[i + 1])
@@ -103,7 +115,7 @@ public class CacheStore {
     private final CircuitBreaker breaker;
     private final Counter errors;
     private final Set<String> pendingGroups = ConcurrentHashMap.newKeySet();
-    private final AtomicLong pendingFence = new AtomicLong();
+    private final AtomicReference<WalPosition> pendingFence = new AtomicReference<>(WalPosition.NONE);
     private volatile boolean pendingOverflow;
     /** Until when the cache is bypassed because the breaker moved recently ({@link #SETTLING}). */
     private volatile long distrustedUntilNanos = System.nanoTime();
@@ -136,22 +148,28 @@ public class CacheStore {
             return Optional.empty();
         }
         return call(() -> {
-            List<String> values = redis.opsForValue().multiGet(List.of(key.key(), key.generationKey(), WRITE_FENCE_KEY));
+            List<String> values = redis.opsForValue().multiGet(
+                    List.of(key.key(), key.generationKey(), WRITE_FENCE_KEY, WRITE_FENCE_TIMELINE_KEY));
             if (values == null) {
                 throw new IllegalStateException("MGET answered nothing");
             }
             return new Snapshot(values.get(0), values.get(1) == null ? "" : values.get(1),
-                    values.get(2) == null ? 0 : Long.parseLong(values.get(2)));
+                    fenceFrom(values.get(2), values.get(3)));
         });
     }
 
     /** The write fence alone (for reads that skip the cache); empty when Redis cannot be used. */
-    public OptionalLong writeFence() {
+    public Optional<WalPosition> writeFence() {
         if (!trusted()) {
-            return OptionalLong.empty();
+            return Optional.empty();
         }
-        return call(() -> Optional.ofNullable(redis.opsForValue().get(WRITE_FENCE_KEY)).map(Long::parseLong).orElse(0L))
-                .map(OptionalLong::of).orElse(OptionalLong.empty());
+        return call(() -> {
+            List<String> values = redis.opsForValue().multiGet(List.of(WRITE_FENCE_KEY, WRITE_FENCE_TIMELINE_KEY));
+            if (values == null) {
+                throw new IllegalStateException("MGET answered nothing");
+            }
+            return fenceFrom(values.get(0), values.get(1));
+        });
     }
 
     /** Stores {@code value} unless the key's group was invalidated since {@code snapshot} was taken. */
@@ -161,13 +179,13 @@ public class CacheStore {
     }
 
     /**
-     * After a commit at {@code lsn}: raises the write fence and invalidates the groups. When Redis cannot
-     * be reached the invalidation is kept and replayed before the cache is read again. Returns once no
+     * After a commit at {@code position}: moves the write fence there and invalidates the groups. When Redis
+     * cannot be reached the invalidation is kept and replayed before the cache is read again. Returns once no
      * instance's near cache serves what the groups held: either Redis pushed the invalidation, or the
      * copies' lease ran out because Redis could not be reached.
      */
-    public void invalidate(long lsn, List<String> groups) {
-        pendingFence.accumulateAndGet(lsn, Math::max);
+    public void invalidate(WalPosition position, List<String> groups) {
+        pendingFence.accumulateAndGet(position, WalPosition::later);
         addPending(groups);
         replayPendingInvalidations();
         if (!groups.isEmpty()) {
@@ -217,18 +235,19 @@ public class CacheStore {
      * is left to send (only then does the cache hold every write of this instance).
      */
     public boolean replayPendingInvalidations() {
-        if (pendingGroups.isEmpty() && pendingFence.get() == 0 && !pendingOverflow) {
+        if (pendingGroups.isEmpty() && pendingFence.get().equals(WalPosition.NONE) && !pendingOverflow) {
             return true;
         }
         synchronized (this) {
             List<String> groups = new ArrayList<>(pendingGroups);
-            long fence = pendingFence.get();
+            WalPosition fence = pendingFence.get();
             boolean overflow = pendingOverflow;
-            if (groups.isEmpty() && fence == 0 && !overflow) {
+            if (groups.isEmpty() && fence.equals(WalPosition.NONE) && !overflow) {
                 return true;
             }
             var keys = new ArrayList<String>();
             keys.add(WRITE_FENCE_KEY);
+            keys.add(WRITE_FENCE_TIMELINE_KEY);
             for (String group : groups) {
                 keys.add(CacheKey.generationKey(group));
                 keys.add(CacheKey.indexKey(group));
@@ -237,16 +256,17 @@ public class CacheStore {
                 if (overflow) {
                     dropEverything();
                 }
-                return redis.execute(INVALIDATE, keys, Long.toString(fence), Long.toString(GENERATION_TTL.toMillis()));
+                return redis.execute(INVALIDATE, keys, Long.toString(fence.lsn()), Integer.toString(fence.timeline()),
+                        Long.toString(GENERATION_TTL.toMillis()));
             }).isPresent();
             if (done) {
                 groups.forEach(pendingGroups::remove);
-                pendingFence.compareAndSet(fence, 0);
+                pendingFence.compareAndSet(fence, WalPosition.NONE);
                 if (overflow) {
                     pendingOverflow = false;
                 }
             }
-            return done && pendingGroups.isEmpty() && pendingFence.get() == 0 && !pendingOverflow;
+            return done && pendingGroups.isEmpty() && pendingFence.get().equals(WalPosition.NONE) && !pendingOverflow;
         }
     }
 
@@ -293,10 +313,25 @@ public class CacheStore {
     }
 
     /**
+     * The fence as Redis holds it: {@link WalPosition#NONE} when no write ever set it; {@link WalPosition#LATEST}
+     * (only the primary will do) when it cannot be read whole, e.g. an LSN an older version wrote alone.
+     */
+    static WalPosition fenceFrom(String lsn, String timeline) {
+        if (lsn == null && timeline == null) {
+            return WalPosition.NONE;
+        }
+        try {
+            return new WalPosition(Integer.parseInt(timeline), Long.parseLong(lsn));
+        } catch (NumberFormatException unreadable) {
+            return WalPosition.LATEST;
+        }
+    }
+
+    /**
      * @param value      the cached entry, or null
      * @param generation the group's generation ("" when it never was invalidated)
-     * @param writeFence the highest WAL position written by any instance, as Redis knows it
+     * @param writeFence the latest WAL position written at by any instance, as Redis knows it
      */
-    public record Snapshot(String value, String generation, long writeFence) {
+    public record Snapshot(String value, String generation, WalPosition writeFence) {
     }
 }

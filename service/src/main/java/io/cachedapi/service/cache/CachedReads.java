@@ -4,6 +4,7 @@ import io.cachedapi.service.config.CachedApiProperties;
 import io.cachedapi.service.data.ReadRouter;
 import io.cachedapi.service.data.ReadRouter.Routed;
 import io.cachedapi.service.data.ReadRouter.Source;
+import io.cachedapi.service.data.WalPosition;
 import io.cachedapi.service.data.Writes;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -12,7 +13,6 @@ import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.function.Function;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -85,7 +85,7 @@ public class CachedReads {
         if (found.isEmpty()) {
             bypasses.get(key.type()).increment();
             // Without Redis the other instances' writes are unknown here: only the primary surely has them.
-            Routed<Optional<String>> routed = router.read(ReadRouter.LATEST, load);
+            Routed<Optional<String>> routed = router.read(WalPosition.LATEST, load);
             return new Read(routed.value().map(CachedReads::utf8), CacheStatus.BYPASS, routed.source());
         }
         CacheStore.Snapshot snapshot = found.get();
@@ -95,7 +95,7 @@ public class CachedReads {
             return new Read(Optional.of(utf8(snapshot.value())), CacheStatus.HIT, Source.CACHE);
         }
         misses.get(key.type()).increment();
-        long fence = writeFence(OptionalLong.of(snapshot.writeFence()));
+        WalPosition fence = writeFence(Optional.of(snapshot.writeFence()));
         // Readers that saw the same generation and fence want the same thing: one load serves them all.
         return flights.run(key.key() + '@' + snapshot.generation() + '@' + fence, () -> {
             Routed<Optional<String>> routed = router.read(fence, load);
@@ -108,11 +108,11 @@ public class CachedReads {
     }
 
     /**
-     * The WAL position a replica must have replayed for this read: the latest write of any instance
-     * (as Redis knows it) and of this one. Without Redis, only the primary will do.
+     * The WAL position a replica must have replayed for this read: the later of the latest write of any
+     * instance (as Redis knows it) and this instance's own fence. Without Redis, only the primary will do.
      */
-    private long writeFence(OptionalLong shared) {
-        return shared.isPresent() ? Math.max(shared.getAsLong(), writes.lastCommittedLsn()) : ReadRouter.LATEST;
+    private WalPosition writeFence(Optional<WalPosition> shared) {
+        return shared.map(fence -> fence.later(writes.ownFence())).orElse(WalPosition.LATEST);
     }
 
     private static byte[] utf8(String fragment) {

@@ -1,7 +1,9 @@
 package io.cachedapi.service.data;
 
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.SQLExceptionOverride;
 import io.cachedapi.service.config.CachedApiProperties;
+import java.sql.SQLException;
 import java.time.Duration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -30,7 +32,27 @@ public class DatabasePools {
         pool.setConnectionTimeout(WRITE_CONNECTION_TIMEOUT.toMillis());
         pool.addDataSourceProperty("connectTimeout", "2");
         pool.addDataSourceProperty("socketTimeout", "30");
+        pool.setExceptionOverride(retireAllWhenInRecovery(pool));
         return pool;
+    }
+
+    /**
+     * A write pool connection to a server in recovery (the write URL led to a replica while one was being
+     * promoted) refuses every write for as long as it lives, and so may every other connection made while
+     * the write URL led there: the first refusal retires them all, so the next writes connect again and
+     * reach whatever the write URL leads to by then. Softly: the connection in use still rolls back first.
+     */
+    private static SQLExceptionOverride retireAllWhenInRecovery(HikariDataSource pool) {
+        return new SQLExceptionOverride() {
+            @java.lang.Override
+            public Override adjudicate(SQLException e) {
+                if (!Writes.READ_ONLY_TRANSACTION.equals(e.getSQLState())) {
+                    return Override.CONTINUE_EVICT;
+                }
+                pool.getHikariPoolMXBean().softEvictConnections();
+                return Override.DO_NOT_EVICT;
+            }
+        };
     }
 
     @Bean(READ)

@@ -21,20 +21,14 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Runs read queries on a replica when one answers and has replayed every write the reader depends
- * on, otherwise on the primary. A replica that fails opens a circuit breaker, so while it is down
- * reads go straight to the primary instead of each waiting for a connection first.
+ * on (the fence, on the fence's own timeline), otherwise on the primary. A replica that fails opens a
+ * circuit breaker, so while it is down reads go straight to the primary instead of each waiting for a
+ * connection first.
  */
 @Component
 public class ReadRouter {
 
     private static final Logger log = LoggerFactory.getLogger(ReadRouter.class);
-
-    /** What a replica has replayed, as a byte position; NULL (not in recovery: the pool reaches a primary) is current. */
-    private static final String REPLAYED_LSN =
-            "select coalesce(pg_wal_lsn_diff(pg_last_wal_replay_lsn(), '0/0')::bigint, " + Long.MAX_VALUE + ")";
-
-    /** A requirement no replica can be shown to meet: writes of other instances may be unknown here. */
-    public static final long LATEST = Long.MAX_VALUE;
 
     private final JdbcClient replica;
     private final JdbcClient primary;
@@ -44,10 +38,12 @@ public class ReadRouter {
     private final Counter replicaReads;
     private final Counter primaryReads;
     private final Counter lagFallbacks;
+    private final Writes writes;
 
     public ReadRouter(@Qualifier(DatabasePools.WRITE) DataSource primaryPool,
                       @Qualifier(DatabasePools.READ) DataSource replicaPool,
-                      CircuitBreakerRegistry breakers, MeterRegistry meters) {
+                      Writes writes, CircuitBreakerRegistry breakers, MeterRegistry meters) {
+        this.writes = writes;
         this.replica = JdbcClient.create(replicaPool);
         this.primary = JdbcClient.create(primaryPool);
         this.onReplica = readOnly(replicaPool);
@@ -67,17 +63,18 @@ public class ReadRouter {
     }
 
     /**
-     * Runs {@code query} where it may: on a replica that has replayed up to {@code requiredLsn} (0: no
-     * requirement; {@link #LATEST}: only the primary is known to be up to date), else on the primary.
-     * Each run is one read-only transaction, so the replay check and the query see the same server.
+     * Runs {@code query} where it may: on a replica that has replayed up to {@code fence} on the fence's
+     * timeline ({@link WalPosition#NONE}: no requirement; {@link WalPosition#LATEST}: only the primary is
+     * known to be up to date), else on the primary. Each run is one read-only transaction, so the replay
+     * check and the query see the same server.
      */
-    public <T> Routed<T> read(long requiredLsn, Function<JdbcClient, T> query) {
-        boolean replicaBehind = requiredLsn == LATEST;
-        if (!replicaBehind && replicaBreaker.tryAcquirePermission()) {
+    public <T> Routed<T> read(WalPosition fence, Function<JdbcClient, T> query) {
+        boolean lagging = false;
+        if (!fence.equals(WalPosition.LATEST) && replicaBreaker.tryAcquirePermission()) {
             long start = System.nanoTime();
             try {
                 Routed<T> routed = onReplica.execute(status -> {
-                    if (requiredLsn > 0 && replayedLsn() < requiredLsn) {
+                    if (!fence.equals(WalPosition.NONE) && !WalPosition.replayedBy(replica).reached(fence)) {
                         return null;
                     }
                     return new Routed<>(query.apply(replica), Source.REPLICA);
@@ -87,7 +84,7 @@ public class ReadRouter {
                     replicaReads.increment();
                     return routed;
                 }
-                replicaBehind = true;
+                lagging = true;
                 lagFallbacks.increment();
             } catch (DataAccessException | TransactionException e) {
                 replicaBreaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
@@ -95,24 +92,24 @@ public class ReadRouter {
             }
         }
         try {
-            T value = onPrimary.execute(status -> query.apply(primary));
+            boolean askPosition = lagging;
+            OnPrimary<T> found = onPrimary.execute(status -> new OnPrimary<>(query.apply(primary),
+                    askPosition ? WalPosition.ofPrimary(primary) : WalPosition.NONE));
             primaryReads.increment();
-            return new Routed<>(value, Source.PRIMARY);
+            // The replica may lag only because the fence is on a timeline it will never replay (a promotion
+            // since): then the primary's own, newer timeline is what the next reads wait for (Writes marks it).
+            writes.primaryFoundAt(found.position());
+            return new Routed<>(found.value(), Source.PRIMARY);
         } catch (DataAccessException | TransactionException primaryDown) {
-            if (!replicaBehind) {
-                throw primaryDown;
-            }
-            // The primary is gone and the replica is all there is. It may lack the last writes the primary
-            // acknowledged before it died (asynchronous replication), but answering beats failing the read.
+            // The primary is gone and the replica is all there is, whatever happened above: it lagged, was not
+            // asked, failed once (a broken pooled connection: the next one is new) or is behind an open breaker
+            // (a moment's wait for a connection beats a certain failure). It may lack the last writes the
+            // primary acknowledged before it died (asynchronous replication), but answering beats failing.
             log.warn("primary read failed, answering from the replica: {}", primaryDown.getMessage());
             T value = onReplica.execute(status -> query.apply(replica));
             replicaReads.increment();
             return new Routed<>(value, Source.REPLICA);
         }
-    }
-
-    private long replayedLsn() {
-        return replica.sql(REPLAYED_LSN).query(Long.class).single();
     }
 
     private static TransactionTemplate readOnly(DataSource pool) {
@@ -138,5 +135,9 @@ public class ReadRouter {
     }
 
     public record Routed<T>(T value, Source source) {
+    }
+
+    /** A primary read and, when the replica lagged behind the fence, where the primary was. */
+    private record OnPrimary<T>(T value, WalPosition position) {
     }
 }

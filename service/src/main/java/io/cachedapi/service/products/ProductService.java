@@ -40,7 +40,7 @@ public class ProductService {
     /** Nothing cached can hold a new product, but the write fence still moves: readers elsewhere must see it. */
     public Product create(ProductRequest product) {
         Writes.Committed<Product> created = writes.commit(db -> products.insert(db, product));
-        cache.invalidate(created.lsn(), List.of());
+        cache.invalidate(created.position(), List.of());
         return created.value();
     }
 
@@ -56,7 +56,7 @@ public class ProductService {
         if (committed.value().isEmpty()) {
             throw Problems.notFound("product", id);
         }
-        cache.invalidate(committed.lsn(), List.of(CacheKey.productGroup(id)));
+        cache.invalidate(committed.position(), List.of(CacheKey.productGroup(id)));
         return committed.value().get();
     }
 }

@@ -49,7 +49,7 @@ public class UserService {
         } catch (DuplicateKeyException e) {
             throw Problems.conflict("a user with the email " + user.email().strip() + " already exists");
         }
-        cache.invalidate(created.lsn(), List.of(CacheKey.USERS_PAGES));
+        cache.invalidate(created.position(), List.of(CacheKey.USERS_PAGES));
         return created.value();
     }
 
@@ -58,7 +58,7 @@ public class UserService {
         if (deleted.value().isEmpty()) {
             throw Problems.notFound("user", id);
         }
-        cache.invalidate(deleted.lsn(), List.of(CacheKey.USERS_PAGES, CacheKey.userGroup(id)));
+        cache.invalidate(deleted.position(), List.of(CacheKey.USERS_PAGES, CacheKey.userGroup(id)));
         return deleted.value().get();
     }
 }
