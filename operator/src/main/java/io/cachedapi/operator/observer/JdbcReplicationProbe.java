@@ -15,10 +15,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** The replication check over JDBC, as the superuser (the views it reads hide details from others). */
 public final class JdbcReplicationProbe implements ReplicationProbe {
-
 
     private final String user;
     private final String password;
@@ -34,7 +34,7 @@ public final class JdbcReplicationProbe implements ReplicationProbe {
 
     @Override
     public ReplicationReport probe(PostgresEndpoint primary, List<PostgresEndpoint> replicas) {
-        var upstream = new Upstream(new HashMap<>(), new HashSet<>(), new String[2]);
+        var upstream = new Upstream(new HashMap<>(), new HashSet<>(), new AtomicReference<>());
         InstanceState primaryState = probePrimary(primary, upstream);
         var replicaStates = new ArrayList<ReplicaState>();
         for (PostgresEndpoint replica : replicas) {
@@ -49,10 +49,14 @@ public final class JdbcReplicationProbe implements ReplicationProbe {
 
     /**
      * What the primary says that its replicas are checked against: its WAL senders, the slots that lost
-     * their WAL, and its system identifier and timeline ({@code identity[0]}, {@code identity[1]}; null
+     * their WAL, and its identity (unset
      * while it did not answer).
      */
-    private record Upstream(Map<String, WalSender> senders, Set<String> lostSlots, String[] identity) {
+    private record Upstream(Map<String, WalSender> senders, Set<String> lostSlots, AtomicReference<Identity> identity) {
+    }
+
+    /** An instance's system identifier and timeline. */
+    private record Identity(String system, long timeline) {
     }
 
     private InstanceState probePrimary(PostgresEndpoint primary, Upstream upstream) {
@@ -88,8 +92,9 @@ public final class JdbcReplicationProbe implements ReplicationProbe {
                     upstream.lostSlots().add(rows.getString(1));
                 }
             }
-            System.arraycopy(identity(connection), 0, upstream.identity(), 0, 2);
-            return new InstanceState(primary.name(), true, false, walLsn, Optional.empty(), upstream.identity()[0]);
+            upstream.identity().set(identity(connection));
+            return new InstanceState(primary.name(), true, false, walLsn, Optional.empty(),
+                    upstream.identity().get().system());
         } catch (SQLException e) {
             return new InstanceState(primary.name(), false, false, null, Optional.of(new Problem(primary.name(),
                     Reason.PrimaryUnreachable, primary + " does not answer: " + e.getMessage())));
@@ -102,7 +107,7 @@ public final class JdbcReplicationProbe implements ReplicationProbe {
         String receiverStatus;
         String receiveLsn;
         String replayLsn;
-        String[] identity;
+        Identity identity;
         try (Connection connection = connect(replica)) {
             try (var statement = connection.createStatement();
                  ResultSet row = statement.executeQuery("""
@@ -136,19 +141,19 @@ public final class JdbcReplicationProbe implements ReplicationProbe {
      * lifecycle re-clones it). Asked of a replica in recovery, compared with what the primary answered.
      */
     private static Optional<Problem> cannotFollow(PostgresEndpoint replica, PostgresEndpoint primary, boolean inRecovery,
-                                                  String receiverStatus, String[] identity, Upstream upstream) {
-        String[] primaryIdentity = upstream.identity();
-        if (!inRecovery || primaryIdentity[0] == null) {
+                                                  String receiverStatus, Identity identity, Upstream upstream) {
+        Identity primaryIdentity = upstream.identity().get();
+        if (!inRecovery || primaryIdentity == null) {
             return Optional.empty();
         }
-        if (!primaryIdentity[0].equals(identity[0])) {
+        if (!primaryIdentity.system().equals(identity.system())) {
             return Optional.of(new Problem(replica.name(), Reason.OtherSystem, replica + " holds data of another"
-                    + " cluster (system identifier " + identity[0] + ", " + primary.name() + " has " + primaryIdentity[0]
+                    + " cluster (system identifier " + identity.system() + ", " + primary.name() + " has " + primaryIdentity.system()
                     + "): it can never follow " + primary.name() + " and is cloned afresh"));
         }
-        if (Long.parseLong(identity[1]) > Long.parseLong(primaryIdentity[1])) {
+        if (identity.timeline() > primaryIdentity.timeline()) {
             return Optional.of(new Problem(replica.name(), Reason.TimelineAhead, replica + " is on timeline "
-                    + identity[1] + ", later than " + primary.name() + "'s " + primaryIdentity[1]
+                    + identity.timeline() + ", later than " + primary.name() + "'s " + primaryIdentity.timeline()
                     + ": it holds history the primary never had, and is cloned afresh"));
         }
         if (!"streaming".equals(receiverStatus)
@@ -164,15 +169,15 @@ public final class JdbcReplicationProbe implements ReplicationProbe {
      * The instance's system identifier and timeline: a primary's exactly (from the name of the WAL file it
      * writes), a replica's as of its latest restartpoint, which never runs ahead of the timeline it follows.
      */
-    private static String[] identity(Connection connection) throws SQLException {
+    private static Identity identity(Connection connection) throws SQLException {
         try (var statement = connection.createStatement();
              ResultSet row = statement.executeQuery("""
                      select (select system_identifier from pg_control_system())::text,
                             case when pg_is_in_recovery() then (select timeline_id from pg_control_checkpoint())
                                  else ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int
-                            end::text""")) {
+                            end""")) {
             row.next();
-            return new String[] {row.getString(1), row.getString(2)};
+            return new Identity(row.getString(1), row.getLong(2));
         }
     }
 
