@@ -26,7 +26,9 @@ class ReplicationFaultsIT {
     void startCluster() {
         cluster = DataPlane.startCluster(1);
         replica = cluster.replicas().getFirst();
-        assertThat(DataPlane.probe(cluster).healthy()).as("healthy before the fault").isTrue();
+        // a replica accepts connections a moment before its WAL receiver streams: wait for that, not a time
+        await("healthy before the fault").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                .untilAsserted(() -> assertThat(DataPlane.probe(cluster).problems()).isEmpty());
     }
 
     @AfterEach
