@@ -9,7 +9,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
+import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -27,6 +29,22 @@ final class ServiceInstance implements AutoCloseable {
     ServiceInstance(ConfigurableApplicationContext context) {
         this.context = context;
         this.baseUrl = "http://127.0.0.1:" + context.getEnvironment().getProperty("local.server.port");
+    }
+
+    /**
+     * Starts the service on a free port, configured as a pod is: {@code environment} holds the wiring
+     * contract's variables; {@code beans} are registered in its context before it starts.
+     */
+    static ServiceInstance start(Map<String, Object> environment, Object... beans) {
+        ConfigurableApplicationContext context = new SpringApplicationBuilder(CachedApiApplication.class)
+                .properties(environment)
+                .initializers(ctx -> {
+                    for (int i = 0; i < beans.length; i++) {
+                        ctx.getBeanFactory().registerSingleton("testBean" + i, beans[i]);
+                    }
+                })
+                .run("--server.port=0");
+        return new ServiceInstance(context);
     }
 
     <T> T bean(Class<T> type) {

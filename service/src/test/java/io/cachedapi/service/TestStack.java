@@ -16,8 +16,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * Real servers for the service tests: a Postgres primary with one streaming replica (bootstrapped by
@@ -134,15 +132,7 @@ final class TestStack implements AutoCloseable {
         contract.put("CACHEDAPI_REDIS_PASSWORD", redis.password());
         contract.put("CACHEDAPI_CACHE_TTL", "60s");
         contract.put("CACHEDAPI_CACHE_TIMEOUT", redisTimeout.toMillis() + "ms");
-        ConfigurableApplicationContext context = new SpringApplicationBuilder(CachedApiApplication.class)
-                .properties(contract)
-                .initializers(ctx -> {
-                    for (int i = 0; i < beans.length; i++) {
-                        ctx.getBeanFactory().registerSingleton("testBean" + i, beans[i]);
-                    }
-                })
-                .run("--server.port=0");
-        var instance = new ServiceInstance(context);
+        var instance = ServiceInstance.start(contract, beans);
         instances.add(instance);
         return instance;
     }

@@ -75,6 +75,20 @@ final class ContainerProcess {
         killLeftovers();
     }
 
+    /**
+     * SIGKILL to the main process and everything it started at once, as when the machine dies: killing
+     * the postmaster alone would leave its backends and WAL senders committing and streaming until
+     * they notice.
+     */
+    void killAll() {
+        List<ProcessHandle> tree = ProcessHandle.of(process.pid()).stream()
+                .flatMap(main -> Stream.concat(Stream.of(main), main.descendants()))
+                .toList();
+        tree.forEach(ProcessHandle::destroyForcibly);
+        awaitExit(tree);
+        killLeftovers();
+    }
+
     /** After the main process is gone: kills what it left running (see the class comment). */
     void killLeftovers() {
         List<ProcessHandle> leftovers = ProcessHandle.allProcesses()

@@ -6,6 +6,7 @@ import io.cachedapi.testkit.ServerUser;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -20,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -60,7 +62,8 @@ import org.slf4j.LoggerFactory;
  *       ({@link ServiceProxy}); cluster host names in what a container is given are replaced by those
  *       addresses ({@link ClusterDns}); mount paths by local directories ({@link MountTable}).</li>
  *   <li>Other workloads (Redis, the API Deployment) run nothing: their status says ready
- *       ({@link WorkloadStatuses}).</li>
+ *       ({@link WorkloadStatuses}). A test may play an API pod itself, in its own JVM, with the
+ *       environment {@link #deploymentEnvironment} resolves (the service's LiveFailoverIT does).</li>
  * </ul>
  * Not faked: images (the PostgreSQL binaries of this machine run, as the {@code postgres} account
  * rather than the template's uid), resource limits, security contexts, graceful deletion (the mock
@@ -167,6 +170,32 @@ public final class LiveCluster implements AutoCloseable {
         int port = current.getSpec().getContainers().getFirst().getPorts().stream().map(ContainerPort::getContainerPort)
                 .findFirst().orElseThrow(() -> new IllegalStateException(pod + " declares no container port"));
         return new InetSocketAddress(addresses.pod(pod), port);
+    }
+
+    /**
+     * The environment a pod of Deployment {@code deployment} named {@code podName} would give its first
+     * container, resolved as for the pods that run here (secrets and fields read now, cluster host names
+     * replaced by addresses). The live loop runs no Deployment's pods: a test that plays one (an API
+     * instance in its own JVM) starts it with this.
+     */
+    public Map<String, String> deploymentEnvironment(String deployment, String podName) {
+        Deployment current = client.apps().deployments().inNamespace(namespace).withName(deployment).get();
+        if (current == null) {
+            throw new IllegalStateException("no Deployment " + deployment + " in " + namespace);
+        }
+        Pod pod = new PodBuilder()
+                .withNewMetadataLike(current.getSpec().getTemplate().getMetadata()).withName(podName)
+                .withNamespace(namespace).endMetadata()
+                .withSpec(current.getSpec().getTemplate().getSpec())
+                .build();
+        try {
+            var environment = new LinkedHashMap<String, String>();
+            node.env().resolve(pod, pod.getSpec().getContainers().getFirst(), addresses.pod(podName).getHostAddress())
+                    .forEach((name, value) -> environment.put(name, node.dns().rewrite(value)));
+            return environment;
+        } catch (ContainerConfigError e) {
+            throw new IllegalStateException(podName + " could not start: " + e.getMessage(), e);
+        }
     }
 
     /** Sends a signal (KILL, STOP, CONT, TERM, ...) to the pod's container process: the postmaster once it runs. */

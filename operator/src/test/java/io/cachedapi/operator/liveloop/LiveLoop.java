@@ -39,11 +39,12 @@ import java.util.stream.IntStream;
  * (its real JDBC probe and admin), on fabric8's mock API server, while {@link LiveCluster} plays the
  * controllers and kubelet, so every pg pod is a real PostgreSQL started from its own pod template and
  * the Services route by their selectors. The mock server has no server-side apply, so the operator
- * runs with it off, as in OperatorIT. Also the scenario tests' common reads and connections.
+ * runs with it off, as in OperatorIT. Also the scenario tests' common reads and connections. Public, in
+ * the operator's test-jar, for the service's tests that run real API instances on it.
  */
-final class LiveLoop implements AutoCloseable {
+public final class LiveLoop implements AutoCloseable {
 
-    static final String NAME = "shop";
+    public static final String NAME = "shop";
 
     private final KubernetesClient client;
     private final String namespace;
@@ -60,7 +61,7 @@ final class LiveLoop implements AutoCloseable {
     }
 
     /** The operator re-checks every second, as the scenarios need; everything else at its defaults. */
-    static LiveLoop start(KubernetesClient client, String namespace) {
+    public static LiveLoop start(KubernetesClient client, String namespace) {
         OperatorSettings settings = OperatorSettings.from(Map.of("RECHECK_SECONDS", "1"));
         Operator operator = new Operator(overrider -> overrider
                 .withKubernetesClient(client)
@@ -77,7 +78,7 @@ final class LiveLoop implements AutoCloseable {
     }
 
     /** Creates the repository's sample CachedApi with {@code replicas} streaming replicas, changed by {@code edit}. */
-    CachedApi create(int replicas, Consumer<CachedApi> edit) {
+    public CachedApi create(int replicas, Consumer<CachedApi> edit) {
         CachedApi api = Render.read(Path.of("../manifests/samples/cachedapi.yaml"));
         api.getMetadata().setNamespace(namespace);
         api.getSpec().getPostgres().setReplicas(replicas);
@@ -86,24 +87,24 @@ final class LiveLoop implements AutoCloseable {
         return client.resource(api).create();
     }
 
-    LiveCluster cluster() {
+    public LiveCluster cluster() {
         return cluster;
     }
 
-    List<String> pgPods() {
+    public List<String> pgPods() {
         return pgPods;
     }
 
-    CachedApi current() {
+    public CachedApi current() {
         return client.resources(CachedApi.class).inNamespace(namespace).withName(NAME).get();
     }
 
-    Pod pod(String name) {
+    public Pod pod(String name) {
         return client.pods().inNamespace(namespace).withName(name).get();
     }
 
     /** Role label by pod, for the pods that have one. */
-    Map<String, String> roles() {
+    public Map<String, String> roles() {
         return pgPods.stream().map(this::pod)
                 .filter(pod -> pod != null && pod.getMetadata().getLabels().containsKey(Labels.ROLE))
                 .collect(Collectors.toMap(pod -> pod.getMetadata().getName(),
@@ -111,13 +112,13 @@ final class LiveLoop implements AutoCloseable {
     }
 
     /** The Events recorded on the CachedApi with this reason. */
-    List<Event> events(String reason) {
+    public List<Event> events(String reason) {
         return client.v1().events().inNamespace(namespace).list().getItems().stream()
                 .filter(event -> reason.equals(event.getReason())).toList();
     }
 
     /** ReplicationHealthy=True, every replica streaming, the named primary labelled, the others replicas. */
-    void assertReplicationVerified(String primary) {
+    public void assertReplicationVerified(String primary) {
         CachedApiStatus status = current().getStatus();
         assertThat(status).as(this::diagnostics).isNotNull();
         assertThat(condition(status, "ReplicationHealthy").getStatus()).as(this::diagnostics).isEqualTo("True");
@@ -130,7 +131,7 @@ final class LiveLoop implements AutoCloseable {
     }
 
     /** A connection as the superuser to a Service's or a pod's address. */
-    Connection connect(InetSocketAddress address, String database) throws SQLException {
+    public Connection connect(InetSocketAddress address, String database) throws SQLException {
         var properties = new Properties();
         properties.setProperty("user", PgCredentialsSecret.SUPERUSER);
         properties.setProperty("password", superuserPassword());
@@ -140,14 +141,14 @@ final class LiveLoop implements AutoCloseable {
                 + address.getPort() + "/" + database, properties);
     }
 
-    static String single(Connection connection, String query) throws SQLException {
+    public static String single(Connection connection, String query) throws SQLException {
         try (var statement = connection.createStatement(); var rows = statement.executeQuery(query)) {
             rows.next();
             return rows.getString(1);
         }
     }
 
-    static void execute(Connection connection, String sql) throws SQLException {
+    public static void execute(Connection connection, String sql) throws SQLException {
         try (var statement = connection.createStatement()) {
             statement.execute(sql);
         }
@@ -169,13 +170,13 @@ final class LiveLoop implements AutoCloseable {
         return secret.getStringData().get(PgCredentialsSecret.SUPERUSER_PASSWORD);
     }
 
-    static Condition condition(CachedApiStatus status, String type) {
+    public static Condition condition(CachedApiStatus status, String type) {
         return status.getConditions().stream().filter(c -> c.getType().equals(type)).findFirst()
                 .orElseThrow(() -> new AssertionError("no " + type + " condition in " + status.getConditions()));
     }
 
     /** What a failure needs: the CachedApi's conditions, each pod's state and the pg pods' log tails. */
-    String diagnostics() {
+    public String diagnostics() {
         var out = new StringBuilder("\nCachedApi status: ");
         out.append(Optional.ofNullable(current()).map(CachedApi::getStatus).map(status -> status.getPhase()
                 + " primary=" + status.getPrimary() + " " + status.getConditions().stream()

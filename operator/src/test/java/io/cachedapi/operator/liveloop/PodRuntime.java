@@ -145,8 +145,7 @@ final class PodRuntime {
         nodeLost = true;
         ContainerProcess current = container;
         if (current != null) {
-            current.signal("KILL");
-            current.killLeftovers();
+            current.killAll();
         }
         note("the node is lost: the container is killed and nothing restarts it");
     }
