@@ -43,7 +43,9 @@ built-stack-cli:
 ## crds: regenerate crds/ from the CRD classes (a test fails while the committed file is stale)
 crds:
 	$(BUILD_TOOLCHAIN) $(MVNW) -q -pl operator -am -DskipTests package
-	cp operator/target/classes/META-INF/fabric8/cachedapis.cachedapi.io-v1.yml crds/
+	$(BUILD_TOOLCHAIN) java -jar $(firstword $(wildcard operator/target/cachedapi-operator-*-all.jar)) crd \
+	  > crds/cachedapis.cachedapi.io-v1.yml.new
+	mv crds/cachedapis.cachedapi.io-v1.yml.new crds/cachedapis.cachedapi.io-v1.yml
 	cp crds/cachedapis.cachedapi.io-v1.yml helm/cachedapi-operator/crds/
 
 ## render: every object the operator would create for the sample (SAMPLE=... for another file)

@@ -3,6 +3,7 @@ package io.cachedapi.operator;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.cachedapi.operator.cli.Render;
+import io.cachedapi.operator.crd.CrdFile;
 import io.cachedapi.operator.lifecycle.JdbcPostgresAdmin;
 import io.cachedapi.operator.observer.JdbcReplicationProbe;
 import io.cachedapi.operator.reconciler.CachedApiReconciler;
@@ -24,7 +25,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code java -jar cachedapi-operator-all.jar} runs the operator;
- * {@code java -jar cachedapi-operator-all.jar render -f cachedapi.yaml} prints what it would create.
+ * {@code java -jar cachedapi-operator-all.jar render -f cachedapi.yaml} prints what it would create;
+ * {@code ... crd} prints the CRD.
  */
 public final class OperatorMain {
 
@@ -35,7 +37,8 @@ public final class OperatorMain {
                                                       MAX_REPLAY_LAG_BYTES, RECHECK_SECONDS,
                                                       MAX_LAG_ON_FAILOVER_BYTES, PRIMARY_CHECK_MILLIS)
                    cachedapi-operator render -f FILE  print every object the operator would create for the
-                                                      CachedApi in FILE, as multi-document YAML""";
+                                                      CachedApi in FILE, as multi-document YAML
+                   cachedapi-operator crd             print the CachedApi CRD (what crds/ holds)""";
 
     private OperatorMain() {
     }
@@ -52,6 +55,10 @@ public final class OperatorMain {
                 System.err.println("render: " + e.getMessage());
                 System.exit(1);
             }
+            return;
+        }
+        if (args.length == 1 && args[0].equals("crd")) {
+            System.out.print(CrdFile.finished());
             return;
         }
         if (args.length > 0) {

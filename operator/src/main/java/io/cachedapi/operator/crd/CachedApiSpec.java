@@ -1,7 +1,9 @@
 package io.cachedapi.operator.crd;
 
+import com.fasterxml.jackson.annotation.JsonClassDescription;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
@@ -11,18 +13,24 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** What the user asks for. Every field has a default, so {@code spec: {}} is a complete stack. */
+@JsonClassDescription("What the user asks for: the API pods, PostgreSQL, Redis and the cache. Every field has"
+        + " a default, so spec: {} is a complete stack.")
 public class CachedApiSpec {
 
     @JsonPropertyDescription("The API pods: image, count and resources.")
+    @Default("{}")
     private Api api = new Api();
 
     @JsonPropertyDescription("The PostgreSQL primary and its streaming replicas.")
+    @Default("{}")
     private Postgres postgres = new Postgres();
 
     @JsonPropertyDescription("The Redis cache.")
+    @Default("{}")
     private Redis redis = new Redis();
 
     @JsonPropertyDescription("How the API pods use the cache.")
+    @Default("{}")
     private Cache cache = new Cache();
 
     public Api getApi() {
@@ -116,9 +124,12 @@ public class CachedApiSpec {
         @JsonPropertyDescription("Name of the application database, owned by the application role.")
         @Pattern("^[a-z_][a-z0-9_]{0,62}$")
         @Default("app")
+        @ValidationRule(value = "self == oldSelf", message = "database cannot change: the data lives in the one"
+                + " created first; create another CachedApi for another database")
         private String database = "app";
 
         @JsonPropertyDescription("Persistent volume of each PostgreSQL pod.")
+        @Default("{}")
         private Storage storage = new Storage();
 
         @JsonPropertyDescription("Extra postgresql.conf settings, name to value (e.g. shared_buffers: 256MB).")
@@ -219,6 +230,7 @@ public class CachedApiSpec {
         private Boolean appendOnly = true;
 
         @JsonPropertyDescription("Persistent volume of the Redis pod.")
+        @Default("{}")
         private Storage storage = new Storage();
 
         public String getImage() {
@@ -262,6 +274,10 @@ public class CachedApiSpec {
         }
     }
 
+    @ValidationRule(value = "has(self.storageClassName) == has(oldSelf.storageClassName)"
+            + " && (!has(self.storageClassName) || self.storageClassName == oldSelf.storageClassName)",
+            message = "storageClassName cannot change: existing volumes keep their class; create another"
+                    + " CachedApi and move the data")
     public static class Storage {
         @JsonPropertyDescription("Size of the volume, as a Kubernetes quantity (e.g. 1Gi).")
         @Pattern("^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|K|M|G|T)?$")
@@ -288,6 +304,8 @@ public class CachedApiSpec {
         }
     }
 
+    @ValidationRule(value = "duration(self.timeout) < duration(self.ttl)",
+            message = "cache.timeout must be shorter than cache.ttl")
     public static class Cache {
         @JsonPropertyDescription("How long a cached read lives, as a duration (e.g. 60s, 5m).")
         @Pattern("^[0-9]+(ms|s|m|h)$")

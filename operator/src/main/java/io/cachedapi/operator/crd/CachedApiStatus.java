@@ -1,5 +1,6 @@
 package io.cachedapi.operator.crd;
 
+import com.fasterxml.jackson.annotation.JsonClassDescription;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -10,6 +11,7 @@ import java.util.List;
 
 /** What the operator observed, from the cluster and from PostgreSQL itself. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonClassDescription("What the operator observed, from the cluster and from PostgreSQL itself.")
 public class CachedApiStatus {
 
     @JsonPropertyDescription("The generation of the spec this status describes.")
@@ -136,6 +138,8 @@ public class CachedApiStatus {
         private Integer replicas;
         @JsonPropertyDescription("API pods that are ready.")
         private Integer readyReplicas;
+        @JsonPropertyDescription("Ready API pods out of those asked for, as kubectl shows a Deployment's (2/2).")
+        private String ready;
         @JsonPropertyDescription("Label selector of the API pods (for the scale subresource).")
         @LabelSelector
         private String selector;
@@ -146,6 +150,14 @@ public class CachedApiStatus {
 
         public void setReplicas(Integer replicas) {
             this.replicas = replicas;
+        }
+
+        public String getReady() {
+            return ready;
+        }
+
+        public void setReady(String ready) {
+            this.ready = ready;
         }
 
         public Integer getReadyReplicas() {

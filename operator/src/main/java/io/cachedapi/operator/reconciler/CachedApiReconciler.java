@@ -31,6 +31,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
@@ -40,6 +41,7 @@ import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -53,26 +55,26 @@ import org.slf4j.LoggerFactory;
  * replica that stops streaming is noticed even when no Kubernetes object changes.
  */
 @Workflow(explicitInvocation = true, dependents = {
-        @Dependent(name = CachedApiReconciler.PG_CREDENTIALS, type = PgCredentialsSecret.class),
-        @Dependent(name = CachedApiReconciler.REDIS_CREDENTIALS, type = RedisCredentialsSecret.class),
-        @Dependent(name = CachedApiReconciler.PG_CONFIG, type = PgConfigMap.class),
-        @Dependent(name = CachedApiReconciler.TOPOLOGY, type = TopologyConfigMap.class),
-        @Dependent(name = CachedApiReconciler.PG_HEADLESS, type = PgHeadlessService.class),
-        @Dependent(name = CachedApiReconciler.PG_RW, type = PgReadWriteService.class),
-        @Dependent(name = CachedApiReconciler.PG_RO, type = PgReadOnlyService.class),
-        @Dependent(name = CachedApiReconciler.PG, type = PgStatefulSet.class, dependsOn = {
+        @Dependent(name = CachedApiReconciler.PG_CREDENTIALS, type = PgCredentialsSecret.class, useEventSourceWithName = ChildInformers.SECRETS),
+        @Dependent(name = CachedApiReconciler.REDIS_CREDENTIALS, type = RedisCredentialsSecret.class, useEventSourceWithName = ChildInformers.SECRETS),
+        @Dependent(name = CachedApiReconciler.PG_CONFIG, type = PgConfigMap.class, useEventSourceWithName = ChildInformers.CONFIG_MAPS),
+        @Dependent(name = CachedApiReconciler.TOPOLOGY, type = TopologyConfigMap.class, useEventSourceWithName = ChildInformers.CONFIG_MAPS),
+        @Dependent(name = CachedApiReconciler.PG_HEADLESS, type = PgHeadlessService.class, useEventSourceWithName = ChildInformers.SERVICES),
+        @Dependent(name = CachedApiReconciler.PG_RW, type = PgReadWriteService.class, useEventSourceWithName = ChildInformers.SERVICES),
+        @Dependent(name = CachedApiReconciler.PG_RO, type = PgReadOnlyService.class, useEventSourceWithName = ChildInformers.SERVICES),
+        @Dependent(name = CachedApiReconciler.PG, type = PgStatefulSet.class, useEventSourceWithName = ChildInformers.STATEFUL_SETS, dependsOn = {
                 CachedApiReconciler.PG_CREDENTIALS, CachedApiReconciler.PG_CONFIG, CachedApiReconciler.TOPOLOGY,
                 CachedApiReconciler.PG_HEADLESS}),
-        @Dependent(name = CachedApiReconciler.PG_PDB, type = PgDisruptionBudget.class),
-        @Dependent(name = CachedApiReconciler.PG_PRIMARY_PDB, type = PgPrimaryDisruptionBudget.class),
-        @Dependent(name = CachedApiReconciler.REDIS_SERVICE, type = RedisService.class),
-        @Dependent(name = CachedApiReconciler.REDIS, type = RedisStatefulSet.class, dependsOn = {
+        @Dependent(name = CachedApiReconciler.PG_PDB, type = PgDisruptionBudget.class, useEventSourceWithName = ChildInformers.DISRUPTION_BUDGETS),
+        @Dependent(name = CachedApiReconciler.PG_PRIMARY_PDB, type = PgPrimaryDisruptionBudget.class, useEventSourceWithName = ChildInformers.DISRUPTION_BUDGETS),
+        @Dependent(name = CachedApiReconciler.REDIS_SERVICE, type = RedisService.class, useEventSourceWithName = ChildInformers.SERVICES),
+        @Dependent(name = CachedApiReconciler.REDIS, type = RedisStatefulSet.class, useEventSourceWithName = ChildInformers.STATEFUL_SETS, dependsOn = {
                 CachedApiReconciler.REDIS_CREDENTIALS, CachedApiReconciler.REDIS_SERVICE}),
-        @Dependent(name = CachedApiReconciler.API_SERVICE, type = ApiService.class),
-        @Dependent(name = CachedApiReconciler.API, type = ApiDeployment.class, dependsOn = {
+        @Dependent(name = CachedApiReconciler.API_SERVICE, type = ApiService.class, useEventSourceWithName = ChildInformers.SERVICES),
+        @Dependent(name = CachedApiReconciler.API, type = ApiDeployment.class, useEventSourceWithName = ChildInformers.DEPLOYMENTS, dependsOn = {
                 CachedApiReconciler.PG_CREDENTIALS, CachedApiReconciler.REDIS_CREDENTIALS,
                 CachedApiReconciler.PG_RW, CachedApiReconciler.PG_RO, CachedApiReconciler.REDIS_SERVICE}),
-        @Dependent(name = CachedApiReconciler.API_PDB, type = ApiDisruptionBudget.class)})
+        @Dependent(name = CachedApiReconciler.API_PDB, type = ApiDisruptionBudget.class, useEventSourceWithName = ChildInformers.DISRUPTION_BUDGETS)})
 @ControllerConfiguration(name = CachedApiReconciler.NAME)
 public class CachedApiReconciler implements Reconciler<CachedApi> {
 
@@ -132,10 +134,15 @@ public class CachedApiReconciler implements Reconciler<CachedApi> {
         this.recheck = recheck;
     }
 
-    /** Besides the workflow's informers: the primary watch, so a lost primary is noticed within a second. */
+    /**
+     * The informers the workflow's dependents share, scoped to what the operator made
+     * ({@link ChildInformers}), and the primary watch, so a lost primary is noticed within a second.
+     */
     @Override
     public List<EventSource<?, CachedApi>> prepareEventSources(EventSourceContext<CachedApi> context) {
-        return List.of(primaryWatch.eventSource(context));
+        var sources = new ArrayList<EventSource<?, CachedApi>>(ChildInformers.all(context));
+        sources.add(primaryWatch.eventSource(context));
+        return sources;
     }
 
     @Override
@@ -159,12 +166,7 @@ public class CachedApiReconciler implements Reconciler<CachedApi> {
                     previous.getApi().getSelector(), previous.getEndpoints());
         }
         StatusCalculator.Result result = StatusCalculator.next(previous, seen, clock.instant());
-        for (Condition transition : result.transitions()) {
-            log.info("cachedapi={}/{} condition={} status={} reason={} message=\"{}\"", api.getMetadata().getNamespace(),
-                    api.getMetadata().getName(), transition.getType(), transition.getStatus(), transition.getReason(),
-                    transition.getMessage());
-            Events.record(context.getClient(), api, transition, clock.instant());
-        }
+        report(api, context, result);
         CachedApiStatus status = result.status();
         if (outcome != null) {
             status.setBootstrapped(outcome.topology().bootstrapped());
@@ -176,5 +178,35 @@ public class CachedApiReconciler implements Reconciler<CachedApi> {
         Duration next = outcome == null ? recheck : outcome.lookAgainWithin()
                 .filter(soon -> soon.compareTo(recheck) < 0).orElse(recheck);
         return UpdateControl.patchStatus(api).rescheduleAfter(next);
+    }
+
+    /**
+     * A reconcile threw, most often because the API server refused a child (a StatefulSet field that
+     * cannot change, a quota, an admission webhook): {@code Ready} says so with the server's message, an
+     * Event too, and once JOSDK's retries are spent the next attempt comes after the usual re-check
+     * period rather than never, so replication is still watched.
+     */
+    @Override
+    public ErrorStatusUpdateControl<CachedApi> updateErrorStatus(CachedApi api, Context<CachedApi> context,
+                                                                 Exception failure) {
+        CachedApiStatus previous = Optional.ofNullable(api.getStatus()).orElseGet(CachedApiStatus::new);
+        long generation = api.getMetadata().getGeneration() == null ? 0 : api.getMetadata().getGeneration();
+        StatusCalculator.Result result = StatusCalculator.applyFailed(previous, generation,
+                ApplyFailure.describe(failure), clock.instant());
+        report(api, context, result);
+        api.setStatus(result.status());
+        boolean retriesLeft = context.getRetryInfo().map(retry -> !retry.isLastAttempt()).orElse(false);
+        return retriesLeft ? ErrorStatusUpdateControl.patchStatus(api)
+                : ErrorStatusUpdateControl.patchStatus(api).rescheduleAfter(recheck);
+    }
+
+    /** Logs each condition that changed and records it as an Event. */
+    private void report(CachedApi api, Context<CachedApi> context, StatusCalculator.Result result) {
+        for (Condition transition : result.transitions()) {
+            log.info("cachedapi={}/{} condition={} status={} reason={} message=\"{}\"", api.getMetadata().getNamespace(),
+                    api.getMetadata().getName(), transition.getType(), transition.getStatus(), transition.getReason(),
+                    transition.getMessage());
+            Events.record(context.getClient(), api, transition, clock.instant());
+        }
     }
 }

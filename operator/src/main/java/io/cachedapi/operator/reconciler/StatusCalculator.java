@@ -25,6 +25,8 @@ public final class StatusCalculator {
     public static final String REPLICATION_HEALTHY = "ReplicationHealthy";
     public static final String REDIS_READY = "RedisReady";
     public static final String API_AVAILABLE = "ApiAvailable";
+    /** Ready's reason when the API server refused a child the spec asks for. */
+    public static final String APPLY_FAILED = "ApplyFailed";
 
     private StatusCalculator() {
     }
@@ -39,6 +41,7 @@ public final class StatusCalculator {
         status.setEndpoints(seen.endpoints());
         status.getApi().setReplicas(seen.apiExisting());
         status.getApi().setReadyReplicas(seen.apiReady());
+        status.getApi().setReady(seen.apiReady() + "/" + seen.apiDesired());
         status.getApi().setSelector(seen.apiSelector());
 
         if (!seen.specProblems().isEmpty()) {
@@ -85,6 +88,34 @@ public final class StatusCalculator {
         status.setConditions(conditions);
         status.setPhase(phase(previous.getPhase(), conditions.getFirst()));
         return new Result(status, transitions);
+    }
+
+    /**
+     * The status when the children could not be applied (the API server refused one): everything as
+     * before, but {@code Ready} is False with reason {@code ApplyFailed} and {@code message}, since the
+     * cluster no longer runs what the spec says.
+     */
+    public static Result applyFailed(CachedApiStatus previous, long generation, String message, Instant now) {
+        var status = new CachedApiStatus();
+        status.setObservedGeneration(previous.getObservedGeneration());
+        status.setEndpoints(previous.getEndpoints());
+        status.setApi(previous.getApi());
+        status.setPrimary(previous.getPrimary());
+        status.setReplicas(previous.getReplicas());
+        status.setBootstrapped(previous.getBootstrapped());
+        Condition ready = condition(READY, false, APPLY_FAILED, message);
+        Optional<Condition> before = previous.getConditions().stream().filter(c -> c.getType().equals(READY)).findFirst();
+        boolean changed = before.map(c -> !"False".equals(c.getStatus()) || !APPLY_FAILED.equals(c.getReason())
+                || !message.equals(c.getMessage())).orElse(true);
+        ready.setLastTransitionTime(before.filter(c -> "False".equals(c.getStatus()))
+                .map(Condition::getLastTransitionTime).orElse(timestamp(now)));
+        ready.setObservedGeneration(generation);
+        var conditions = new ArrayList<Condition>();
+        conditions.add(ready);
+        previous.getConditions().stream().filter(c -> !c.getType().equals(READY)).forEach(conditions::add);
+        status.setConditions(conditions);
+        status.setPhase(phase(previous.getPhase(), ready));
+        return new Result(status, changed ? List.of(ready) : List.of());
     }
 
     private static Phase phase(Phase before, Condition ready) {

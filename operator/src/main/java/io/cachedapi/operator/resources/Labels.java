@@ -12,6 +12,8 @@ public final class Labels {
     public static final String COMPONENT = "app.kubernetes.io/component";
     public static final String PART_OF = "app.kubernetes.io/part-of";
     public static final String MANAGED_BY = "app.kubernetes.io/managed-by";
+    /** The value of {@link #MANAGED_BY} on everything the operator makes: its informers select on it. */
+    public static final String OPERATOR = "cachedapi-operator";
 
     /** Set on each pg pod from what the pod answers to {@code pg_is_in_recovery()}, never from its ordinal. */
     public static final String ROLE = "cachedapi.io/role";
@@ -30,7 +32,7 @@ public final class Labels {
     public static Map<String, String> of(CachedApi api, String component) {
         var labels = new LinkedHashMap<String, String>(selector(api, component));
         labels.put(PART_OF, "cachedapi");
-        labels.put(MANAGED_BY, "cachedapi-operator");
+        labels.put(MANAGED_BY, OPERATOR);
         return labels;
     }
 
