@@ -7,7 +7,6 @@ import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
-import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.model.annotation.SpecReplicas;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -65,7 +64,7 @@ public class CachedApiSpec {
         this.cache = cache == null ? new Cache() : cache;
     }
 
-    public static class Api {
+    public static class Api extends Placement {
         public static final String DEFAULT_IMAGE = "ghcr.io/cachedapi/cachedapi-service:0.1.0";
 
         @JsonPropertyDescription("Container image of the API; any image honouring the CACHEDAPI_* wiring contract works.")
@@ -79,8 +78,6 @@ public class CachedApiSpec {
         @Default("2")
         private Integer replicas = 2;
 
-        @JsonPropertyDescription("CPU and memory of each API pod; defaults to 100m/256Mi requests and a 512Mi limit.")
-        private ResourceRequirements resources;
 
         public String getImage() {
             return image;
@@ -97,17 +94,9 @@ public class CachedApiSpec {
         public void setReplicas(Integer replicas) {
             this.replicas = replicas;
         }
-
-        public ResourceRequirements getResources() {
-            return resources;
-        }
-
-        public void setResources(ResourceRequirements resources) {
-            this.resources = resources;
-        }
     }
 
-    public static class Postgres {
+    public static class Postgres extends Placement {
         public static final String DEFAULT_IMAGE = "postgres:16";
         public static final String DEFAULT_FAILOVER_DELAY = "2s";
 
@@ -209,7 +198,7 @@ public class CachedApiSpec {
         }
     }
 
-    public static class Redis {
+    public static class Redis extends Placement {
         public static final String DEFAULT_IMAGE = "redis:7-alpine";
 
         @JsonPropertyDescription("Container image of Redis.")
@@ -247,6 +236,21 @@ public class CachedApiSpec {
 
         public void setMaxMemory(String maxMemory) {
             this.maxMemory = maxMemory;
+        }
+
+        /** {@link #getMaxMemory()} in bytes, with Redis' units: kb, mb and gb are powers of 1024. */
+        public long maxMemoryBytes() {
+            var units = java.util.regex.Pattern.compile("^([0-9]+)(b|kb|mb|gb)?$").matcher(maxMemory);
+            if (!units.matches()) {
+                throw new IllegalArgumentException("maxMemory " + maxMemory + " is not a Redis memory size");
+            }
+            long number = Long.parseLong(units.group(1));
+            return switch (units.group(2) == null ? "b" : units.group(2)) {
+                case "kb" -> number << 10;
+                case "mb" -> number << 20;
+                case "gb" -> number << 30;
+                default -> number;
+            };
         }
 
         public EvictionPolicy getMaxMemoryPolicy() {

@@ -30,6 +30,12 @@ public class ApiDeployment extends CRUDKubernetesDependentResource<Deployment, C
 
     public static final int HTTP_PORT = 8080;
     public static final String CONFIG_HASH = "cachedapi.io/config-hash";
+    /** An API pod's resources unless spec.api.resources says otherwise. */
+    private static final ResourceRequirements DEFAULT_RESOURCES = new ResourceRequirementsBuilder()
+            .addToRequests("cpu", new Quantity("100m"))
+            .addToRequests("memory", new Quantity("256Mi"))
+            .addToLimits("memory", new Quantity("512Mi"))
+            .build();
 
     public ApiDeployment() {
         super(Deployment.class);
@@ -43,7 +49,7 @@ public class ApiDeployment extends CRUDKubernetesDependentResource<Deployment, C
     public static Deployment build(CachedApi api) {
         CachedApiSpec.Api spec = api.getSpec().getApi();
         List<EnvVar> env = wiring(api);
-        return new DeploymentBuilder()
+        Deployment deployment = new DeploymentBuilder()
                 .withMetadata(Metadata.of(api, Names.api(api), Labels.API))
                 .withNewSpec()
                 .withReplicas(spec.getReplicas())
@@ -69,7 +75,7 @@ public class ApiDeployment extends CRUDKubernetesDependentResource<Deployment, C
                         .withNewPort("http").endHttpGet().withPeriodSeconds(10).withFailureThreshold(3).endLivenessProbe()
                         .withNewReadinessProbe().withNewHttpGet().withPath("/actuator/health/readiness")
                         .withNewPort("http").endHttpGet().withPeriodSeconds(5).withFailureThreshold(2).endReadinessProbe()
-                        .withResources(resources(spec.getResources()))
+                        .withResources(PodPlacement.resources(spec, DEFAULT_RESOURCES))
                         .withSecurityContext(Security.container(true))
                         .addToVolumeMounts(new VolumeMountBuilder().withName("tmp").withMountPath("/tmp").build())
                         .build())
@@ -78,6 +84,8 @@ public class ApiDeployment extends CRUDKubernetesDependentResource<Deployment, C
                 .endTemplate()
                 .endSpec()
                 .build();
+        PodPlacement.apply(deployment.getSpec().getTemplate().getSpec(), spec, null);
+        return deployment;
     }
 
     /** The CACHEDAPI_* variables, in {@link WiringContract} order. */
@@ -98,17 +106,6 @@ public class ApiDeployment extends CRUDKubernetesDependentResource<Deployment, C
         env.add(new EnvVarBuilder().withName(WiringContract.INSTANCE).withNewValueFrom().withNewFieldRef()
                 .withFieldPath("metadata.name").endFieldRef().endValueFrom().build());
         return env;
-    }
-
-    private static ResourceRequirements resources(ResourceRequirements requested) {
-        if (requested != null) {
-            return requested;
-        }
-        return new ResourceRequirementsBuilder()
-                .addToRequests("cpu", new Quantity("100m"))
-                .addToRequests("memory", new Quantity("256Mi"))
-                .addToLimits("memory", new Quantity("512Mi"))
-                .build();
     }
 
     /** A digest of what configures the pods (secrets by reference only). */

@@ -49,7 +49,7 @@ public class PgStatefulSet extends CRUDKubernetesDependentResource<StatefulSet, 
         Probe accepting = new ProbeBuilder()
                 .withNewExec().withCommand("pg_isready", "--host=127.0.0.1", "--port=" + PORT).endExec()
                 .withPeriodSeconds(10).withTimeoutSeconds(5).build();
-        return new StatefulSetBuilder()
+        StatefulSet set = new StatefulSetBuilder()
                 .withMetadata(Metadata.of(api, Names.pg(api), Labels.POSTGRES))
                 .withNewSpec()
                 .withReplicas(1 + postgres.getReplicas())
@@ -78,11 +78,11 @@ public class PgStatefulSet extends CRUDKubernetesDependentResource<StatefulSet, 
                         .withStartupProbe(new ProbeBuilder(accepting).withFailureThreshold(90).build())
                         .withReadinessProbe(new ProbeBuilder(accepting).withPeriodSeconds(5).withFailureThreshold(3).build())
                         .withLivenessProbe(new ProbeBuilder(accepting).withFailureThreshold(6).build())
-                        .withResources(new ResourceRequirementsBuilder()
+                        .withResources(PodPlacement.resources(postgres, new ResourceRequirementsBuilder()
                                 .addToRequests("cpu", new Quantity("100m"))
                                 .addToRequests("memory", new Quantity("256Mi"))
                                 .addToLimits("memory", new Quantity("1Gi"))
-                                .build())
+                                .build()))
                         .withSecurityContext(Security.container(false))
                         .addToVolumeMounts(
                                 new VolumeMountBuilder().withName("data").withMountPath(DATA_MOUNT).build(),
@@ -111,6 +111,8 @@ public class PgStatefulSet extends CRUDKubernetesDependentResource<StatefulSet, 
                         .build())
                 .endSpec()
                 .build();
+        PodPlacement.apply(set.getSpec().getTemplate().getSpec(), postgres, PodPlacement.spreadPostgres(api));
+        return set;
     }
 
     /** The bootstrap scripts' environment contract (see common.sh). */

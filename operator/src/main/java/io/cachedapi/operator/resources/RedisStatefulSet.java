@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.ProbeBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
@@ -35,11 +36,11 @@ public class RedisStatefulSet extends CRUDKubernetesDependentResource<StatefulSe
 
     public static StatefulSet build(CachedApi api) {
         CachedApiSpec.Redis redis = api.getSpec().getRedis();
-        Probe answers = new ProbeBuilder()
-                .withNewExec().withCommand("sh", "-c", "REDISCLI_AUTH=\"$REDIS_PASSWORD\" redis-cli ping | grep -q PONG")
-                .endExec()
-                .withPeriodSeconds(5).withTimeoutSeconds(3).build();
-        return new StatefulSetBuilder()
+        Probe answers = ping("PONG");
+        // Loading its append-only file, Redis answers LOADING: alive, not ready. The startup probe gives a
+        // large file minutes; liveness never kills a Redis that is still loading.
+        Probe alive = ping("PONG|LOADING");
+        StatefulSet set = new StatefulSetBuilder()
                 .withMetadata(Metadata.of(api, Names.redis(api), Labels.REDIS))
                 .withNewSpec()
                 .withReplicas(1)
@@ -60,12 +61,10 @@ public class RedisStatefulSet extends CRUDKubernetesDependentResource<StatefulSe
                                 .withNewSecretKeyRef().withName(Names.redisCredentials(api))
                                 .withKey(RedisCredentialsSecret.PASSWORD).endSecretKeyRef().endValueFrom().build())
                         .addNewPort().withName("redis").withContainerPort(PORT).endPort()
+                        .withStartupProbe(new ProbeBuilder(alive).withFailureThreshold(60).build())
                         .withReadinessProbe(answers)
-                        .withLivenessProbe(new ProbeBuilder(answers).withPeriodSeconds(10).withFailureThreshold(6).build())
-                        .withResources(new ResourceRequirementsBuilder()
-                                .addToRequests("cpu", new Quantity("50m"))
-                                .addToRequests("memory", new Quantity("128Mi"))
-                                .build())
+                        .withLivenessProbe(new ProbeBuilder(alive).withPeriodSeconds(10).withFailureThreshold(6).build())
+                        .withResources(PodPlacement.resources(redis, defaultResources(redis)))
                         .withSecurityContext(Security.container(true))
                         .addToVolumeMounts(
                                 new VolumeMountBuilder().withName("data").withMountPath("/data").build(),
@@ -85,6 +84,30 @@ public class RedisStatefulSet extends CRUDKubernetesDependentResource<StatefulSe
                         .build())
                 .endSpec()
                 .build();
+        PodPlacement.apply(set.getSpec().getTemplate().getSpec(), redis, null);
+        return set;
+    }
+
+    /**
+     * Memory from maxMemory: requested as much as the data may take, limited to twice that, which leaves
+     * room for fragmentation and for the copy-on-write pages of the fork that rewrites the AOF.
+     */
+    static ResourceRequirements defaultResources(CachedApiSpec.Redis redis) {
+        long bytes = redis.maxMemoryBytes();
+        return new ResourceRequirementsBuilder()
+                .addToRequests("cpu", new Quantity("50m"))
+                .addToRequests("memory", new Quantity(Long.toString(Math.max(bytes, 64L << 20))))
+                .addToLimits("memory", new Quantity(Long.toString(Math.max(2 * bytes, 128L << 20))))
+                .build();
+    }
+
+    /** redis-cli PING, passing when the answer matches {@code answers} (an extended regular expression). */
+    private static Probe ping(String answers) {
+        return new ProbeBuilder()
+                .withNewExec().withCommand("sh", "-c",
+                        "REDISCLI_AUTH=\"$REDIS_PASSWORD\" redis-cli ping | grep -qE '^(" + answers + ")'")
+                .endExec()
+                .withPeriodSeconds(5).withTimeoutSeconds(3).build();
     }
 
     static String command(CachedApiSpec.Redis redis) {

@@ -8,6 +8,7 @@ import io.cachedapi.operator.postgres.BootstrapScripts;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.LocalObjectReference;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Service;
@@ -98,6 +99,51 @@ class ChildrenTest {
         assertThat(claim.getSpec().getResources().getRequests().get("storage")).isEqualTo(new Quantity("5Gi"));
         assertThat(claim.getSpec().getStorageClassName()).isEqualTo("standard");
         assertThat(full.getSpec().getPersistentVolumeClaimRetentionPolicy().getWhenDeleted()).isEqualTo("Retain");
+    }
+
+    @Test
+    void placementFieldsReachThePodsAndPgPodsPreferDistinctNodesByDefault() {
+        PodSpec minimalPg = PgStatefulSet.build(MINIMAL).getSpec().getTemplate().getSpec();
+        var preferred = minimalPg.getAffinity().getPodAntiAffinity().getPreferredDuringSchedulingIgnoredDuringExecution();
+        assertThat(preferred).singleElement().satisfies(term -> {
+            assertThat(term.getPodAffinityTerm().getTopologyKey()).isEqualTo("kubernetes.io/hostname");
+            assertThat(term.getPodAffinityTerm().getLabelSelector().getMatchLabels())
+                    .containsEntry("app.kubernetes.io/instance", "shop").containsEntry("app.kubernetes.io/component", "postgres");
+        });
+        assertThat(container(minimalPg).getResources().getLimits().get("memory")).isEqualTo(new Quantity("1Gi"));
+
+        PodSpec fullPg = PgStatefulSet.build(FULL).getSpec().getTemplate().getSpec();
+        assertThat(fullPg.getTolerations()).singleElement().satisfies(toleration -> {
+            assertThat(toleration.getKey()).isEqualTo("dedicated");
+            assertThat(toleration.getEffect()).isEqualTo("NoSchedule");
+        });
+        assertThat(fullPg.getTopologySpreadConstraints()).singleElement()
+                .satisfies(spread -> assertThat(spread.getWhenUnsatisfiable()).isEqualTo("ScheduleAnyway"));
+        assertThat(container(fullPg).getResources().getLimits().get("memory")).isEqualTo(new Quantity("2Gi"));
+
+        CachedApi placed = Render.read(Path.of("../manifests/samples/cachedapi.yaml"));
+        placed.getSpec().getApi().setNodeSelector(Map.of("pool", "api"));
+        placed.getSpec().getApi().setPriorityClassName("high");
+        placed.getSpec().getRedis().setImagePullSecrets(List.of(new LocalObjectReference("registry")));
+        PodSpec api = ApiDeployment.build(placed).getSpec().getTemplate().getSpec();
+        assertThat(api.getNodeSelector()).containsEntry("pool", "api");
+        assertThat(api.getPriorityClassName()).isEqualTo("high");
+        assertThat(api.getAffinity()).as("only pg pods get a default affinity").isNull();
+        assertThat(RedisStatefulSet.build(placed).getSpec().getTemplate().getSpec().getImagePullSecrets())
+                .extracting(LocalObjectReference::getName).containsExactly("registry");
+    }
+
+    @Test
+    void redisMemoryFollowsMaxMemoryAndLoadingIsAliveButNotReady() {
+        Container full = container(RedisStatefulSet.build(FULL).getSpec().getTemplate().getSpec());   // maxMemory 512mb
+        assertThat(full.getResources().getRequests().get("memory").getNumericalAmount())
+                .isEqualByComparingTo(new Quantity("512Mi").getNumericalAmount());
+        assertThat(full.getResources().getLimits().get("memory").getNumericalAmount())
+                .isEqualByComparingTo(new Quantity("1Gi").getNumericalAmount());
+        assertThat(String.join(" ", full.getStartupProbe().getExec().getCommand())).contains("PONG|LOADING");
+        assertThat(String.join(" ", full.getLivenessProbe().getExec().getCommand())).contains("PONG|LOADING");
+        assertThat(String.join(" ", full.getReadinessProbe().getExec().getCommand())).contains("(PONG)")
+                .doesNotContain("LOADING");
     }
 
     @Test
