@@ -31,6 +31,8 @@ import org.slf4j.LoggerFactory;
 public final class OperatorMain {
 
     private static final Logger log = LoggerFactory.getLogger(OperatorMain.class);
+    /** How long the informers may stay unhealthy (a watch reconnecting) before liveness fails. */
+    private static final Duration LIVENESS_GRACE = Duration.ofMinutes(2);
     private static final String USAGE = """
             usage: cachedapi-operator                 run the operator (settings from the environment:
                                                       WATCH_NAMESPACES, LEADER_ELECTION_NAMESPACE, HTTP_PORT,
@@ -71,7 +73,8 @@ public final class OperatorMain {
     static void run(OperatorSettings settings) {
         var registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         Operator operator = new Operator(overrider -> {
-            overrider.withMetrics(MicrometerMetrics.newPerResourceCollectingMicrometerMetricsBuilder(registry).build());
+            // per resource type, not per resource: one CachedApi more must not mean more time series
+            overrider.withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry));
             if (settings.leaderElectionNamespace() != null) {
                 overrider.withLeaderElectionConfiguration(new LeaderElectionConfiguration(
                         "cachedapi-operator-lock", settings.leaderElectionNamespace()));
@@ -89,14 +92,15 @@ public final class OperatorMain {
                 });
         serveHealthAndMetrics(settings.httpPort(), registry,
                 () -> operator.getRuntimeInfo().isStarted(),
-                () -> operator.getRuntimeInfo().allEventSourcesAreHealthy());
+                new Liveness(() -> operator.getRuntimeInfo().allEventSourcesAreHealthy(), LIVENESS_GRACE,
+                        Clock.systemUTC()));
         operator.start();
         log.info("operator started namespaces={} leaderElection={}",
                 settings.watchedNamespaces().isEmpty() ? "all" : settings.watchedNamespaces(),
                 settings.leaderElectionNamespace() != null);
     }
 
-    /** /healthz (liveness: event sources healthy), /readyz (started), /metrics (Prometheus). */
+    /** /healthz (liveness: see {@link Liveness}), /readyz (started), /metrics (Prometheus). */
     private static void serveHealthAndMetrics(int port, PrometheusMeterRegistry registry, BooleanSupplier started,
                                               BooleanSupplier healthy) {
         try {

@@ -31,6 +31,11 @@ public class CachedApiStatus {
             + " empty volume is cloned from the primary, and a lost primary is replaced by promoting a replica.")
     private Boolean bootstrapped;
 
+    @JsonPropertyDescription("Settings of spec.postgres.parameters some pod applies only at its next restart; the"
+            + " operator restarts the pods one at a time, replicas first, the primary through a switchover.")
+    @JsonInclude(JsonInclude.Include.NON_EMPTY)
+    private List<String> pendingRestart = new ArrayList<>();
+
     @JsonPropertyDescription("Each replica as PostgreSQL reports it.")
     private List<ReplicaStatus> replicas = new ArrayList<>();
 
@@ -94,6 +99,14 @@ public class CachedApiStatus {
 
     public void setApi(ApiStatus api) {
         this.api = api == null ? new ApiStatus() : api;
+    }
+
+    public List<String> getPendingRestart() {
+        return pendingRestart;
+    }
+
+    public void setPendingRestart(List<String> pendingRestart) {
+        this.pendingRestart = pendingRestart == null ? new ArrayList<>() : pendingRestart;
     }
 
     public Boolean getBootstrapped() {

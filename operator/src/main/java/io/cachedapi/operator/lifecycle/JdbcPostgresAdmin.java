@@ -1,12 +1,20 @@
 package io.cachedapi.operator.lifecycle;
 
 import io.cachedapi.operator.observer.PostgresEndpoint;
+import io.cachedapi.operator.parameters.ParameterCatalogue;
+import io.cachedapi.operator.parameters.ParameterState;
+import io.cachedapi.operator.parameters.Setting;
+import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -179,6 +187,70 @@ public final class JdbcPostgresAdmin implements PostgresAdmin {
         }
     }
 
+
+    @Override
+    public ParameterCatalogue catalogue(PostgresEndpoint instance) throws PostgresAdminException {
+        try (Connection connection = connect(instance, Duration.ofSeconds(5));
+             var statement = connection.createStatement();
+             ResultSet rows = statement.executeQuery(
+                     "select name, vartype, unit, min_val, max_val, enumvals, context from pg_settings")) {
+            var settings = new HashMap<String, Setting>();
+            while (rows.next()) {
+                Array enumVals = rows.getArray(6);
+                settings.put(rows.getString(1), new Setting(rows.getString(1), rows.getString(2), rows.getString(3),
+                        number(rows.getString(4)), number(rows.getString(5)),
+                        enumVals == null ? List.of() : List.of((String[]) enumVals.getArray()), rows.getString(7)));
+            }
+            return new ParameterCatalogue(Map.copyOf(settings));
+        } catch (SQLException e) {
+            throw new PostgresAdminException("cannot read the parameters of " + instance + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public ParameterState parameters(PostgresEndpoint instance, String fileName) throws PostgresAdminException {
+        try (Connection connection = connect(instance, Duration.ofSeconds(5))) {
+            var inFile = new HashMap<String, String>();
+            var errors = new ArrayList<String>();
+            // pg_file_settings parses the files anew at each query: what a reload would read
+            try (PreparedStatement query = connection.prepareStatement(
+                    "select name, setting, error from pg_file_settings where sourcefile like ? order by seqno")) {
+                query.setString(1, "%/" + fileName);
+                try (ResultSet rows = query.executeQuery()) {
+                    while (rows.next()) {
+                        inFile.put(rows.getString(1), rows.getString(2));
+                        if (rows.getString(3) != null) {
+                            errors.add(rows.getString(1) + ": " + rows.getString(3));
+                        }
+                    }
+                }
+            }
+            var pending = new ArrayList<String>();
+            try (var statement = connection.createStatement();
+                 ResultSet rows = statement.executeQuery("select name from pg_settings where pending_restart order by name")) {
+                while (rows.next()) {
+                    pending.add(rows.getString(1));
+                }
+            }
+            return new ParameterState(Map.copyOf(inFile), List.copyOf(errors), List.copyOf(pending));
+        } catch (SQLException e) {
+            throw new PostgresAdminException("cannot read the parameters of " + instance + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void reload(PostgresEndpoint instance) throws PostgresAdminException {
+        try (Connection connection = connect(instance, Duration.ofSeconds(5));
+             var statement = connection.createStatement()) {
+            statement.execute("select pg_reload_conf()");
+        } catch (SQLException e) {
+            throw new PostgresAdminException("cannot reload the configuration of " + instance + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Double number(String value) {
+        return value == null ? null : Double.valueOf(value);
+    }
 
     private Connection connect(PostgresEndpoint endpoint, Duration statements) throws SQLException {
         return endpoint.connect(user, password, Duration.ofSeconds(3), statements, "cachedapi-operator");

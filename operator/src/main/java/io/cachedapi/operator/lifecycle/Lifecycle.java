@@ -2,6 +2,8 @@ package io.cachedapi.operator.lifecycle;
 
 import io.cachedapi.operator.crd.CachedApi;
 import io.cachedapi.operator.observer.PodEndpoints;
+import io.cachedapi.operator.parameters.ParameterApplication;
+import io.cachedapi.operator.parameters.ParameterCatalogues;
 import io.cachedapi.operator.observer.PostgresEndpoint;
 import io.cachedapi.operator.observer.ReplicationReport;
 import io.cachedapi.operator.reconciler.Events;
@@ -14,6 +16,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -47,6 +50,7 @@ public final class Lifecycle {
     /** What is remembered of a cluster between reconciles (lost on an operator restart: that only delays). */
     static final class Memory {
         String lastPrimaryLsn;
+        List<String> pendingRestart = List.of();
         boolean blockedReported;
         boolean drainBlockedReported;
         /** Since when each replica has been seen unable to follow; when each was last asked to re-clone. */
@@ -64,9 +68,13 @@ public final class Lifecycle {
     private final FailoverSettings settings;
     private final Clock clock;
     private final Map<String, Memory> memories = new ConcurrentHashMap<>();
+    private final ParameterCatalogues catalogues;
+    private final ParameterApplication parameterApplication = new ParameterApplication();
 
-    public Lifecycle(PostgresAdmin.Factory admins, PrimaryWatch watch, FailoverSettings settings, Clock clock) {
+    public Lifecycle(PostgresAdmin.Factory admins, PrimaryWatch watch, FailoverSettings settings, Clock clock,
+                     ParameterCatalogues catalogues) {
         this.admins = admins;
+        this.catalogues = catalogues;
         this.watch = watch;
         this.settings = settings;
         this.clock = clock;
@@ -96,6 +104,7 @@ public final class Lifecycle {
                 memory.blockedReported = false;
                 memory.lastPrimaryLsn = primary.walLsn();
                 Topology current = recordBootstrap(api, client, store, topology, primary.systemIdentifier());
+                catalogues.learn(api, admin, PodEndpoints.of(api, current.primary(), pods.get(current.primary())));
                 if (current.bootstrapped() && Switchover.requested(api).isPresent()) {
                     new Switchover(store, clock).run(api, client, current, report.get(), pods, admin, synchronous(api));
                     return new Outcome(store.read(api).orElse(current), false, Optional.of(Duration.ZERO));
@@ -109,7 +118,10 @@ public final class Lifecycle {
                 reconcileSlots(api, admin, pods, current, false);
                 admin.setSynchronous(PodEndpoints.of(api, current.primary(), pods.get(current.primary())),
                         synchronous(api));
-                if (current.bootstrapped() && new Rollout(clock).step(api, client, current, report.get(), pods)) {
+                ParameterApplication.Result parameters = parameterApplication.step(api, admin, report.get(), pods);
+                memory.pendingRestart = parameters.pendingRestart();
+                if (current.bootstrapped()
+                        && new Rollout(clock).step(api, client, current, report.get(), pods, parameters.restartDue())) {
                     return new Outcome(current, false, Optional.of(settings.watchPeriod()));
                 }
                 return Outcome.steady(current);
@@ -133,10 +145,18 @@ public final class Lifecycle {
         }
     }
 
+    /** The settings some pg pod waits to restart for (as PostgreSQL reported at the last look). */
+    public List<String> pendingRestart(CachedApi api) {
+        return Optional.ofNullable(memories.get(api.getMetadata().getUid())).map(memory -> memory.pendingRestart)
+                .orElse(List.of());
+    }
+
     /** Forgets a deleted CachedApi. */
     public void forget(CachedApi api) {
         memories.remove(api.getMetadata().getUid());
         watch.forget(api);
+        catalogues.forget(api);
+        parameterApplication.forget(api);
     }
 
     private Outcome onPrimaryLost(CachedApi api, KubernetesClient client, TopologyStore store, Topology topology,

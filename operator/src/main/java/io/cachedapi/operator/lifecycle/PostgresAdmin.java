@@ -1,5 +1,8 @@
 package io.cachedapi.operator.lifecycle;
 
+import io.cachedapi.operator.parameters.ParameterCatalogue;
+import io.cachedapi.operator.parameters.ParameterState;
+
 import io.cachedapi.operator.observer.PostgresEndpoint;
 import java.util.Set;
 
@@ -52,6 +55,15 @@ public interface PostgresAdmin {
      * primary to follow in a connection option. {@code start.sh} drops it on the next start.
      */
     void reconnectReceiver(PostgresEndpoint replica, String primary) throws PostgresAdminException;
+
+    /** The server's parameters as it describes them ({@code pg_settings}), to check the spec's against. */
+    ParameterCatalogue catalogue(PostgresEndpoint instance) throws PostgresAdminException;
+
+    /** The parameters of the file named {@code fileName} as the server reads it now, and what waits for a restart. */
+    ParameterState parameters(PostgresEndpoint instance, String fileName) throws PostgresAdminException;
+
+    /** Makes the server read its configuration files again ({@code pg_reload_conf()}). */
+    void reload(PostgresEndpoint instance) throws PostgresAdminException;
 
     /** Opens an admin connection with a CachedApi's credentials. */
     @FunctionalInterface

@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSetStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Clock;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -19,7 +20,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A changed pod template rolled out with the primary last, as CloudNativePG does. The pg StatefulSet's
+ * A changed pod template, or a setting PostgreSQL applies only at a restart, rolled out with the primary
+ * last, as CloudNativePG does. The pg StatefulSet's
  * update strategy is {@code OnDelete}, so only the operator replaces pods, one at a time and only while
  * every pod is ready and every replica streams: the outdated replicas first (highest ordinal first),
  * then a switchover to an updated replica (the annotation a user would set, so it shows), whose clean
@@ -39,9 +41,13 @@ final class Rollout {
         this.clock = clock;
     }
 
-    /** Takes the next step of a rollout, if one is under way and the cluster is steady; true when it did. */
+    /**
+     * Takes the next step of a rollout, if one is under way and the cluster is steady; true when it did.
+     * A pod is outdated when it was made from an older template, or when PostgreSQL waits for a restart
+     * to apply a setting ({@code restartDue}: pod to settings).
+     */
     boolean step(CachedApi api, KubernetesClient client, Topology topology, ReplicationReport report,
-                 Map<String, Pod> pods) {
+                 Map<String, Pod> pods, Map<String, List<String>> restartDue) {
         StatefulSet set = client.apps().statefulSets().inNamespace(api.getMetadata().getNamespace())
                 .withName(Names.pg(api)).get();
         Optional<String> revision = Optional.ofNullable(set).map(StatefulSet::getStatus)
@@ -49,9 +55,12 @@ final class Rollout {
         if (revision.isEmpty()) {
             return false;
         }
-        List<String> outdated = pods.values().stream()
-                .filter(pod -> !revision.get().equals(labels(pod).get(REVISION_LABEL)))
-                .map(pod -> pod.getMetadata().getName())
+        var why = new HashMap<String, String>();
+        pods.values().stream().filter(pod -> !revision.get().equals(labels(pod).get(REVISION_LABEL)))
+                .forEach(pod -> why.put(pod.getMetadata().getName(), "runs an older pod template"));
+        restartDue.forEach((pod, settings) -> why.putIfAbsent(pod, "waits for a restart to apply "
+                + String.join(", ", settings)));
+        List<String> outdated = why.keySet().stream().filter(pods::containsKey)
                 .sorted(Comparator.comparingInt(Rollout::ordinal).reversed())
                 .toList();
         if (outdated.isEmpty() || !steady(api, pods, report)) {
@@ -59,7 +68,7 @@ final class Rollout {
         }
         Optional<String> replica = outdated.stream().filter(pod -> !pod.equals(topology.primary())).findFirst();
         if (replica.isPresent()) {
-            replace(api, client, replica.get(), revision.get());
+            replace(api, client, replica.get(), why.get(replica.get()));
             return true;
         }
         Optional<ReplicaState> target = report.replicas().stream()
@@ -68,13 +77,13 @@ final class Rollout {
                         .map(node -> !DrainSwitchover.cordoned(client, node)).orElse(true))
                 .max(Comparator.comparingLong(state -> Lsn.parse(state.receiveLsn())));
         if (target.isEmpty()) {
-            replace(api, client, topology.primary(), revision.get());
+            replace(api, client, topology.primary(), why.get(topology.primary()));
             return true;
         }
         log.info("cachedapi={}/{} rollout: switchover from={} to={} before the primary is replaced",
                 api.getMetadata().getNamespace(), api.getMetadata().getName(), topology.primary(), target.get().name());
-        Events.record(client, api, true, "SwitchoverForUpdate", topology.primary() + " runs an older pod template:"
-                + " switching over to " + target.get().name() + " before it is replaced", clock.instant());
+        Events.record(client, api, true, "SwitchoverForUpdate", topology.primary() + " " + why.get(topology.primary())
+                + ": switching over to " + target.get().name() + " before it is replaced", clock.instant());
         Switchover.request(api, client, target.get().name());
         return true;
     }
@@ -88,11 +97,10 @@ final class Rollout {
                         && "streaming".equals(replica.walReceiverStatus()));
     }
 
-    private void replace(CachedApi api, KubernetesClient client, String pod, String revision) {
-        log.info("cachedapi={}/{} rollout: replacing pod={} for revision={}", api.getMetadata().getNamespace(),
-                api.getMetadata().getName(), pod, revision);
-        Events.record(client, api, true, "PodReplaced", pod + " runs an older pod template: replaced to run "
-                + revision, clock.instant());
+    private void replace(CachedApi api, KubernetesClient client, String pod, String why) {
+        log.info("cachedapi={}/{} rollout: replacing pod={}: {}", api.getMetadata().getNamespace(),
+                api.getMetadata().getName(), pod, why);
+        Events.record(client, api, true, "PodReplaced", pod + " " + why + ": replaced", clock.instant());
         // graceful: a replica shuts down cleanly; the primary only when there is no replica to take over
         client.pods().inNamespace(api.getMetadata().getNamespace()).withName(pod).delete();
     }

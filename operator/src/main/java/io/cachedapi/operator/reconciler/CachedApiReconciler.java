@@ -9,6 +9,8 @@ import io.cachedapi.operator.lifecycle.PrimaryWatch;
 import io.cachedapi.operator.lifecycle.Topology;
 import io.cachedapi.operator.lifecycle.TopologyStore;
 import io.cachedapi.operator.observer.ProbeFactory;
+import io.cachedapi.operator.parameters.ParameterCatalogues;
+import io.cachedapi.operator.parameters.ParameterCheck;
 import io.cachedapi.operator.resources.ApiDeployment;
 import io.cachedapi.operator.resources.ApiDisruptionBudget;
 import io.cachedapi.operator.resources.ApiService;
@@ -122,6 +124,7 @@ public class CachedApiReconciler implements Reconciler<CachedApi> {
     private final ClusterObserver observer;
     private final PrimaryWatch primaryWatch;
     private final Lifecycle lifecycle;
+    private final ParameterCatalogues catalogues = new ParameterCatalogues();
     private final Clock clock;
     private final Duration recheck;
 
@@ -129,7 +132,7 @@ public class CachedApiReconciler implements Reconciler<CachedApi> {
                                Clock clock, Duration recheck) {
         this.observer = new ClusterObserver(probes);
         this.primaryWatch = new PrimaryWatch(failover.watchPeriod(), clock);
-        this.lifecycle = new Lifecycle(admins, primaryWatch, failover, clock);
+        this.lifecycle = new Lifecycle(admins, primaryWatch, failover, clock, catalogues);
         this.clock = clock;
         this.recheck = recheck;
     }
@@ -148,28 +151,39 @@ public class CachedApiReconciler implements Reconciler<CachedApi> {
     @Override
     public UpdateControl<CachedApi> reconcile(CachedApi api, Context<CachedApi> context) {
         CachedApiStatus previous = Optional.ofNullable(api.getStatus()).orElseGet(CachedApiStatus::new);
-        List<String> problems = SpecValidation.problems(api.getSpec());
+        Optional<StatusCalculator.Blocker> blocker = specProblems(api)
+                .map(problems -> new StatusCalculator.Blocker(StatusCalculator.INVALID_SPEC, "fix the spec: " + problems));
+        if (blocker.isEmpty()) {
+            try {
+                context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
+            } catch (RuntimeException refused) {
+                blocker = Optional.of(new StatusCalculator.Blocker(StatusCalculator.APPLY_FAILED,
+                        ApplyFailure.describe(refused)));
+            }
+        }
+        // The data plane is looked after even when the spec cannot be applied: a failover must not wait
+        // for a typo in a parameter to be fixed. Only a cluster never created is left alone.
+        Optional<Topology> stored = new TopologyStore(context.getClient()).read(api);
         Observation seen;
         Lifecycle.Outcome outcome = null;
-        if (problems.isEmpty()) {
-            context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
-            Topology topology = new TopologyStore(context.getClient()).read(api).orElseGet(() -> Topology.initial(api));
+        if (blocker.isEmpty() || stored.isPresent()) {
+            Topology topology = stored.orElseGet(() -> Topology.initial(api));
             seen = observer.observe(api, context, topology, primaryWatch.silentSince(api, topology.primary()));
             outcome = lifecycle.step(api, context.getClient(), topology, seen.replication(),
                     observer.superuserPassword(api, context));
         } else {
-            // Nothing the user has is touched while the spec is wrong; the condition says what to fix.
             seen = new Observation(api.getMetadata().getGeneration() == null ? 0 : api.getMetadata().getGeneration(),
-                    problems, Optional.empty(), 0, "", false, api.getSpec().getApi().getReplicas(),
+                    Optional.empty(), 0, "", false, api.getSpec().getApi().getReplicas(),
                     previous.getApi().getReplicas() == null ? 0 : previous.getApi().getReplicas(),
                     previous.getApi().getReadyReplicas() == null ? 0 : previous.getApi().getReadyReplicas(),
                     previous.getApi().getSelector(), previous.getEndpoints());
         }
-        StatusCalculator.Result result = StatusCalculator.next(previous, seen, clock.instant());
+        StatusCalculator.Result result = StatusCalculator.next(previous, seen, blocker, clock.instant());
         report(api, context, result);
         CachedApiStatus status = result.status();
         if (outcome != null) {
             status.setBootstrapped(outcome.topology().bootstrapped());
+            status.setPendingRestart(lifecycle.pendingRestart(api));
             if (outcome.failingOver()) {
                 status.setPhase(CachedApiStatus.Phase.FailingOver);
             }
@@ -181,10 +195,20 @@ public class CachedApiReconciler implements Reconciler<CachedApi> {
     }
 
     /**
-     * A reconcile threw, most often because the API server refused a child (a StatefulSet field that
-     * cannot change, a quota, an admission webhook): {@code Ready} says so with the server's message, an
-     * Event too, and once JOSDK's retries are spent the next attempt comes after the usual re-check
-     * period rather than never, so replication is still watched.
+     * What the schema could not catch, joined: the static checks, and the parameters against the
+     * server's own catalogue once a primary has answered.
+     */
+    private Optional<String> specProblems(CachedApi api) {
+        var problems = new ArrayList<>(SpecValidation.problems(api.getSpec()));
+        catalogues.of(api).ifPresent(catalogue ->
+                problems.addAll(ParameterCheck.problems(api.getSpec().getPostgres().getParameters(), catalogue)));
+        return problems.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", problems));
+    }
+
+    /**
+     * A reconcile threw something unforeseen (a refused child is handled in {@link #reconcile} already):
+     * {@code Ready} says so with the message, an Event too, and once JOSDK's retries are spent the next
+     * attempt comes after the usual re-check period rather than never, so replication is still watched.
      */
     @Override
     public ErrorStatusUpdateControl<CachedApi> updateErrorStatus(CachedApi api, Context<CachedApi> context,

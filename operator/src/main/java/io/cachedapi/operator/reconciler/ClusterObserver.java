@@ -72,7 +72,7 @@ final class ClusterObserver {
                 Names.redis(api) + ":" + RedisStatefulSet.PORT,
                 Names.api(api) + ":" + ApiService.PORT);
         return new Observation(api.getMetadata().getGeneration() == null ? 0 : api.getMetadata().getGeneration(),
-                List.of(), replication, expectedReplicas, designatedPrimary, redisReady,
+                replication, expectedReplicas, designatedPrimary, redisReady,
                 api.getSpec().getApi().getReplicas(), apiExisting, apiReady, selector, endpoints);
     }
 

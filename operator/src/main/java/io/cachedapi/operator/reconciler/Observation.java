@@ -8,7 +8,6 @@ import java.util.Optional;
 /**
  * What the operator saw of one CachedApi in one reconcile.
  *
- * @param specProblems       what the schema could not catch (nothing else is looked at while there are some)
  * @param replication        what PostgreSQL answered; empty before the pg pods and their credentials exist
  * @param expectedReplicas   spec.postgres.replicas
  * @param designatedPrimary  the pod the topology names as the primary
@@ -21,7 +20,6 @@ import java.util.Optional;
  */
 public record Observation(
         long generation,
-        List<String> specProblems,
         Optional<ReplicationReport> replication,
         int expectedReplicas,
         String designatedPrimary,

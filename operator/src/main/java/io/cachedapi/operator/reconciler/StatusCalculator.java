@@ -25,6 +25,8 @@ public final class StatusCalculator {
     public static final String REPLICATION_HEALTHY = "ReplicationHealthy";
     public static final String REDIS_READY = "RedisReady";
     public static final String API_AVAILABLE = "ApiAvailable";
+    /** Ready's reason while the spec has a problem the schema could not catch: nothing is applied. */
+    public static final String INVALID_SPEC = "InvalidSpec";
     /** Ready's reason when the API server refused a child the spec asks for. */
     public static final String APPLY_FAILED = "ApplyFailed";
 
@@ -34,7 +36,18 @@ public final class StatusCalculator {
     public record Result(CachedApiStatus status, List<Condition> transitions) {
     }
 
+    /**
+     * Why the children were not applied in this reconcile: the spec is invalid ({@code InvalidSpec}) or
+     * the API server refused one ({@code ApplyFailed}). Ready says so; the rest is as observed.
+     */
+    public record Blocker(String reason, String message) {
+    }
+
     public static Result next(CachedApiStatus previous, Observation seen, Instant now) {
+        return next(previous, seen, Optional.empty(), now);
+    }
+
+    public static Result next(CachedApiStatus previous, Observation seen, Optional<Blocker> blocker, Instant now) {
         var conditions = new ArrayList<Condition>();
         var status = new CachedApiStatus();
         status.setObservedGeneration(seen.generation());
@@ -44,9 +57,9 @@ public final class StatusCalculator {
         status.getApi().setReady(seen.apiReady() + "/" + seen.apiDesired());
         status.getApi().setSelector(seen.apiSelector());
 
-        if (!seen.specProblems().isEmpty()) {
-            conditions.add(condition(READY, false, "InvalidSpec",
-                    "fix the spec: " + String.join("; ", seen.specProblems())));
+        if (blocker.isPresent() && seen.replication().isEmpty()) {
+            // nothing to observe yet (or the pods cannot be asked): only what keeps the spec from applying
+            conditions.add(condition(READY, false, blocker.get().reason(), blocker.get().message()));
             status.setPrimary(previous.getPrimary());
             status.setReplicas(previous.getReplicas());
         } else {
@@ -58,10 +71,11 @@ public final class StatusCalculator {
             Condition api = apiCondition(seen);
             List<Condition> parts = List.of(primary, replication, redis, api);
             List<Condition> failing = parts.stream().filter(c -> !"True".equals(c.getStatus())).toList();
-            conditions.add(failing.isEmpty()
+            conditions.add(blocker.map(why -> condition(READY, false, why.reason(), why.message()))
+                    .orElseGet(() -> failing.isEmpty()
                     ? condition(READY, true, "AllComponentsReady", "primary, replication, Redis and API are ready")
                     : condition(READY, false, failing.getFirst().getReason(), failing.stream()
-                            .map(c -> c.getType() + ": " + c.getMessage()).collect(Collectors.joining("; "))));
+                            .map(c -> c.getType() + ": " + c.getMessage()).collect(Collectors.joining("; ")))));
             conditions.addAll(parts);
             seen.replication().ifPresent(report -> {
                 if (report.primary().reachable() && !report.primary().inRecovery()) {
@@ -126,7 +140,7 @@ public final class StatusCalculator {
         if (wasRunning) {
             return Phase.Degraded;
         }
-        return "InvalidSpec".equals(ready.getReason()) ? Phase.Pending : Phase.Provisioning;
+        return INVALID_SPEC.equals(ready.getReason()) ? Phase.Pending : Phase.Provisioning;
     }
 
     private static Condition primaryCondition(Observation seen) {

@@ -144,7 +144,29 @@ public class PgStatefulSet extends CRUDKubernetesDependentResource<StatefulSet, 
         env.add(value("PG_REPLICATION_PASSWORD_FILE", CREDENTIALS_MOUNT + "/" + PgCredentialsSecret.REPLICATION_PASSWORD));
         env.add(value("PG_APP_PASSWORD_FILE", CREDENTIALS_MOUNT + "/" + PgCredentialsSecret.APP_PASSWORD));
         env.add(value("PG_EXTRA_CONF", CONFIG_MOUNT + "/" + PgConfigMap.EXTRA_CONF));
+        WalBudget wal = WalBudget.of(new Quantity(api.getSpec().getPostgres().getStorage().getSize()));
+        env.add(value("PG_MAX_WAL_SIZE", wal.maxWalSize()));
+        env.add(value("PG_WAL_KEEP_SIZE", wal.walKeepSize()));
+        env.add(value("PG_MAX_SLOT_WAL_KEEP_SIZE", wal.maxSlotWalKeepSize()));
         return env;
+    }
+
+    /**
+     * WAL sized from the volume, so that WAL alone cannot fill it: between checkpoints an eighth (at most
+     * 4 GB), kept for a former primary's pg_rewind a sixteenth (at most 1 GB), held for a replica that
+     * fell behind a quarter; together at most seven sixteenths of the volume, the rest for the data.
+     * A parameter of the same name in spec.postgres.parameters wins.
+     */
+    record WalBudget(String maxWalSize, String walKeepSize, String maxSlotWalKeepSize) {
+        static WalBudget of(Quantity volume) {
+            long megabytes = Quantity.getAmountInBytes(volume).longValue() >> 20;
+            return new WalBudget(megabytes(Math.clamp(megabytes / 8, 64, 4096)),
+                    megabytes(Math.clamp(megabytes / 16, 32, 1024)), megabytes(Math.max(megabytes / 4, 64)));
+        }
+
+        private static String megabytes(long value) {
+            return value + "MB";
+        }
     }
 
     private static EnvVar value(String name, String value) {

@@ -25,6 +25,8 @@
 #   PG_MAX_SLOT_WAL_KEEP_SIZE       bound on WAL a replication slot may retain (default 1GB; the
 #                                   max_slot_wal_keep_size parameter of spec.postgres.parameters wins)
 #   PG_WAL_KEEP_SIZE                WAL kept for pg_rewind of a former primary (default 256MB)
+#   PG_MAX_WAL_SIZE                 max_wal_size: WAL between checkpoints (default 1GB; the operator
+#                                   sizes these three from the volume)
 #   PG_EXTRA_CONF                   optional file of postgresql.conf lines, included last
 #   PG_PRIMARY_WAIT_SECONDS         how long a new replica waits for the primary (default 300)
 
@@ -40,6 +42,7 @@ set -euo pipefail
 : "${PG_APP_USER:=app}"
 : "${PG_MAX_SLOT_WAL_KEEP_SIZE:=1GB}"
 : "${PG_WAL_KEEP_SIZE:=256MB}"
+: "${PG_MAX_WAL_SIZE:=1GB}"
 : "${PG_PRIMARY_WAIT_SECONDS:=300}"
 export PGPORT PG_LISTEN_ADDRESSES PG_SOCKET_DIR PG_BOOTSTRAPPED PG_DATABASE PG_SUPERUSER PG_REPLICATION_USER PG_APP_USER
 

@@ -80,6 +80,7 @@ sed -i -e '/^primary_conninfo/d' -e '/^primary_slot_name/d' "$PGDATA/postgresql.
   echo "wal_log_hints = on"
   # WAL a former primary still holds for pg_rewind to find where it forked; without it, it is cloned afresh
   echo "wal_keep_size = '$PG_WAL_KEEP_SIZE'"
+  echo "max_wal_size = '$PG_MAX_WAL_SIZE'"
   echo "hot_standby = on"
   echo "hot_standby_feedback = on"
   # a hung peer (not a dead one: its connections stay open) is given up after 5 s, not the default 60 s,

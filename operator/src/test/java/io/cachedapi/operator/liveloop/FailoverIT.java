@@ -113,6 +113,30 @@ class FailoverIT {
         assertThat(loop.current().getStatus().getBootstrapped()).isTrue();
     }
 
+    /**
+     * A spec the operator cannot apply (a parameter the server's catalogue refuses) must not keep it
+     * from replacing a lost primary: the children wait for a fix, the data plane does not.
+     */
+    @Test
+    void aPrimaryIsReplacedWhileTheSpecCannotBeApplied() throws Exception {
+        var readyWhenPromoted = new AtomicReference<String>();
+        Outcome outcome = loseThePrimary(true, () -> {
+            loop.edit(api -> api.getSpec().getPostgres().getParameters().put("shared_buffers", "lots"));
+            await().atMost(WAIT).untilAsserted(() -> {
+                var ready = LiveLoop.condition(loop.current().getStatus(), "Ready");
+                assertThat(ready.getReason()).isEqualTo("InvalidSpec");
+                assertThat(ready.getMessage()).contains("spec.postgres.parameters.shared_buffers: 'lots' is not a number");
+            });
+        }, () -> cluster.loseNode(OLD), () -> {
+            readyWhenPromoted.set(LiveLoop.condition(loop.current().getStatus(), "Ready").getReason());
+            loop.edit(api -> api.getSpec().getPostgres().getParameters().remove("shared_buffers"));   // fixed at last
+        });
+
+        assertThat(readyWhenPromoted.get()).as("the spec was still invalid when the replica was promoted")
+                .isEqualTo("InvalidSpec");
+        assertThat(outcome.lost()).isEmpty();
+    }
+
     /** What losing the primary came to. */
     /** {@code killed}: when the fault began; {@code gone}: when it was done (the primary dead or hung). */
     private record Outcome(SteadyWriter writer, Instant killed, Instant gone, Instant promoted, String newPrimary,
@@ -129,7 +153,11 @@ class FailoverIT {
         return loseThePrimary(synchronous, fault, () -> { });
     }
 
-    private Outcome loseThePrimary(boolean synchronous, Fault fault, Runnable onceReplaced)
+    private Outcome loseThePrimary(boolean synchronous, Fault fault, Runnable onceReplaced) throws Exception {
+        return loseThePrimary(synchronous, () -> { }, fault, onceReplaced);
+    }
+
+    private Outcome loseThePrimary(boolean synchronous, Runnable beforeFault, Fault fault, Runnable onceReplaced)
             throws Exception {
         loop.create(2, api -> api.getSpec().getPostgres().setSynchronous(synchronous));
         await().atMost(WAIT).untilAsserted(() -> loop.assertReplicationVerified(OLD));
@@ -143,6 +171,7 @@ class FailoverIT {
         SteadyWriter writer = SteadyWriter.start(loop);
         await().atMost(WAIT).until(() -> writer.acknowledgedAfter(Instant.EPOCH).size() >= 20);
 
+        beforeFault.run();
         Instant killed = Instant.now();
         fault.inject();
         Instant gone = Instant.now();

@@ -87,6 +87,14 @@ public final class LiveLoop implements AutoCloseable {
         return client.resource(api).create();
     }
 
+    /** Changes the CachedApi as {@code kubectl edit} would. */
+    public void edit(Consumer<CachedApi> change) {
+        client.resources(CachedApi.class).inNamespace(namespace).withName(NAME).edit(api -> {
+            change.accept(api);
+            return api;
+        });
+    }
+
     public LiveCluster cluster() {
         return cluster;
     }

@@ -80,6 +80,10 @@ final class PodRuntime {
     private ContainerProbe readinessProbe;
     private ContainerProbe livenessProbe;
 
+    /** How often mounted ConfigMaps and Secrets follow their objects (the kubelet's sync, shortened). */
+    private static final Duration VOLUME_SYNC = Duration.ofSeconds(2);
+    private Instant nextVolumeSync = Instant.EPOCH;
+
     PodRuntime(Pod pod, InetAddress address, Path podDirectory, Path logFile, List<Path> claimDirectories, Node node) {
         List<Container> containers = pod.getSpec().getContainers();
         if (containers.size() != 1) {
@@ -244,6 +248,10 @@ final class PodRuntime {
         } else if (current == null && !Instant.now().isBefore(nextStart)) {
             startContainer();
         } else if (current != null) {
+            if (!Instant.now().isBefore(nextVolumeSync)) {
+                node.volumes().refresh(pod, podDirectory);
+                nextVolumeSync = Instant.now().plus(VOLUME_SYNC);
+            }
             probe();
         }
     }

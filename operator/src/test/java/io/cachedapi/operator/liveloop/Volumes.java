@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -25,8 +26,8 @@ import java.util.Set;
  * container runs as (what {@code fsGroup} achieves on a cluster):
  * <ul>
  *   <li>{@code configMap} and {@code secret}: one file per key (or per {@code items} entry) with
- *       {@code defaultMode} / the item's mode, rewritten at every container start, so the container
- *       sees the objects as they are then;</li>
+ *       {@code defaultMode} / the item's mode, rewritten at every container start and kept in step
+ *       with the objects while it runs ({@link #refresh}), as the kubelet does;</li>
  *   <li>{@code emptyDir}: empty for each new pod (kept across container restarts, as on a node);</li>
  *   <li>{@code persistentVolumeClaim}: the claim's directory ({@link VolumeClaims}).</li>
  * </ul>
@@ -76,18 +77,72 @@ final class Volumes {
         return new MountTable(localByMountPath);
     }
 
-    private Path materialise(Volume volume, Path podDirectory) throws ContainerConfigError {
-        Path local = podDirectory.resolve(volume.getName());
+    /**
+     * The kubelet's periodic sync of mounted ConfigMaps and Secrets: while the container runs, their
+     * files follow the objects (here within a supervision tick; the kubelet takes up to a minute or
+     * so). A directory is replaced whole, by renaming a complete copy into place, and only when
+     * something in it changed; one whose object is gone keeps its files, as on a node.
+     */
+    void refresh(Pod pod, Path podDirectory) {
+        for (Volume volume : volumes(pod)) {
+            if (volume.getConfigMap() == null && volume.getSecret() == null) {
+                continue;
+            }
+            Path local = podDirectory.resolve(volume.getName());
+            Path fresh = podDirectory.resolve("." + volume.getName() + ".fresh");
+            try {
+                materialiseInto(volume, fresh);
+                if (!sameFiles(fresh, local)) {
+                    Path old = podDirectory.resolve("." + volume.getName() + ".old");
+                    Directories.deleteRecursively(old);
+                    Files.move(local, old, StandardCopyOption.ATOMIC_MOVE);
+                    Files.move(fresh, local, StandardCopyOption.ATOMIC_MOVE);
+                    Directories.deleteRecursively(old);
+                }
+            } catch (ContainerConfigError | IOException gone) {
+                // the kubelet keeps the last files it could write
+            } finally {
+                Directories.deleteRecursively(fresh);
+            }
+        }
+    }
+
+    private void materialiseInto(Volume volume, Path directory) throws ContainerConfigError {
         if (volume.getConfigMap() != null) {
             var source = volume.getConfigMap();
             Optional<Map<String, byte[]>> contents = objects.configMap(source.getName(), source.getOptional());
-            writeFiles(local, contents.orElse(Map.of()), source.getItems(), source.getDefaultMode(), source.getOptional());
-            return local;
-        }
-        if (volume.getSecret() != null) {
+            writeFiles(directory, contents.orElse(Map.of()), source.getItems(), source.getDefaultMode(), source.getOptional());
+        } else {
             var source = volume.getSecret();
             Optional<Map<String, byte[]>> contents = objects.secret(source.getSecretName(), source.getOptional());
-            writeFiles(local, contents.orElse(Map.of()), source.getItems(), source.getDefaultMode(), source.getOptional());
+            writeFiles(directory, contents.orElse(Map.of()), source.getItems(), source.getDefaultMode(), source.getOptional());
+        }
+    }
+
+    private static boolean sameFiles(Path one, Path other) throws IOException {
+        if (!Files.isDirectory(other)) {
+            return false;
+        }
+        try (var left = Files.walk(one); var right = Files.walk(other)) {
+            var leftFiles = left.filter(Files::isRegularFile).map(one::relativize).sorted().toList();
+            var rightFiles = right.filter(Files::isRegularFile).map(other::relativize).sorted().toList();
+            if (!leftFiles.equals(rightFiles)) {
+                return false;
+            }
+            for (Path file : leftFiles) {
+                if (Files.mismatch(one.resolve(file), other.resolve(file)) != -1
+                        || !Files.getPosixFilePermissions(one.resolve(file)).equals(Files.getPosixFilePermissions(other.resolve(file)))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    private Path materialise(Volume volume, Path podDirectory) throws ContainerConfigError {
+        Path local = podDirectory.resolve(volume.getName());
+        if (volume.getConfigMap() != null || volume.getSecret() != null) {
+            materialiseInto(volume, local);
             return local;
         }
         if (volume.getEmptyDir() != null) {

@@ -14,7 +14,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.javaoperatorsdk.operator.Operator;
-import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -25,10 +24,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The API server refuses a child: the user is told, in the status and an Event, with the server's own
- * words, and the operator keeps trying at its re-check period once JOSDK's retries are spent (one
- * attempt here, so that point comes at once). The refusal is the one a real API server gives when a
- * StatefulSet's volume claim templates change (a storage size edited in the spec); the mock server
- * only stores objects, so the test makes it answer so.
+ * words, and the operator keeps trying at its re-check period. The refusal is the one a real API
+ * server gives when a StatefulSet's volume claim templates change (a storage size edited in the spec);
+ * the mock server only stores objects, so the test makes it answer so.
  */
 @EnableKubernetesMockClient(crud = true)
 class ApplyFailureIT {
@@ -53,7 +51,7 @@ class ApplyFailureIT {
                 .withUseSSAToPatchPrimaryResource(false));
         var probes = new FakeProbes();
         operator.register(new CachedApiReconciler(probes, probes, FailoverSettings.DEFAULTS, Clock.systemUTC(),
-                Duration.ofSeconds(1)), override -> override.withRetry(new GenericRetry().setMaxAttempts(1)));
+                Duration.ofSeconds(1)));
         operator.start();
     }
 

@@ -1,6 +1,9 @@
 package io.cachedapi.operator.reconciler;
 
 import io.cachedapi.operator.lifecycle.PostgresAdmin;
+import io.cachedapi.operator.parameters.ParameterCatalogue;
+import io.cachedapi.operator.parameters.ParameterState;
+import io.cachedapi.operator.parameters.Setting;
 import io.cachedapi.operator.observer.PostgresEndpoint;
 import io.cachedapi.operator.observer.ProbeFactory;
 import io.cachedapi.operator.observer.ReplicationProbe;
@@ -10,6 +13,7 @@ import io.cachedapi.operator.observer.ReplicationReport.Problem;
 import io.cachedapi.operator.observer.ReplicationReport.Reason;
 import io.cachedapi.operator.observer.ReplicationReport.ReplicaState;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -86,6 +90,26 @@ final class FakeProbes implements ProbeFactory, PostgresAdmin.Factory {
             @Override
             public void reconnectReceiver(PostgresEndpoint replica, String primary) {
                 throw new UnsupportedOperationException("no promotion at the mock API server level");
+            }
+
+            /** No file ever reaches a pod at this level: the parameters wait, nothing is reloaded. */
+            @Override
+            public ParameterState parameters(PostgresEndpoint instance, String fileName) {
+                return new ParameterState(Map.of(), List.of(), List.of());
+            }
+
+            @Override
+            public void reload(PostgresEndpoint instance) {
+            }
+
+            /** Two parameters, as PostgreSQL 15 describes them: the full sample's. */
+            @Override
+            public ParameterCatalogue catalogue(PostgresEndpoint instance) {
+                return new ParameterCatalogue(Map.of(
+                        "shared_buffers", new Setting("shared_buffers", "integer", "8kB", 16.0, 1073741823.0,
+                                List.of(), "postmaster"),
+                        "log_min_duration_statement", new Setting("log_min_duration_statement", "integer", "ms",
+                                -1.0, 2147483647.0, List.of(), "superuser")));
             }
         };
     }

@@ -93,6 +93,12 @@ class ChildrenTest {
         assertThat(env.get("PG_SUPERUSER_PASSWORD_FILE").getValue())
                 .isEqualTo("/etc/cachedapi/pg-credentials/superuser-password");
         assertThat(env.get("PG_EXTRA_CONF").getValue()).isEqualTo("/etc/cachedapi/pg-config/extra.conf");
+        // WAL sized from the 1Gi volume: together at most 448MB of it
+        assertThat(env.get("PG_MAX_WAL_SIZE").getValue()).isEqualTo("128MB");
+        assertThat(env.get("PG_WAL_KEEP_SIZE").getValue()).isEqualTo("64MB");
+        assertThat(env.get("PG_MAX_SLOT_WAL_KEEP_SIZE").getValue()).isEqualTo("256MB");
+        Map<String, EnvVar> fullEnv = byName(container(full.getSpec().getTemplate().getSpec()).getEnv());
+        assertThat(fullEnv.get("PG_MAX_SLOT_WAL_KEEP_SIZE").getValue()).as("5Gi").isEqualTo("1280MB");
         assertThat(minimal.getSpec().getTemplate().getMetadata().getLabels()).doesNotContainKey(Labels.ROLE);
 
         var claim = full.getSpec().getVolumeClaimTemplates().getFirst();

@@ -1,0 +1,49 @@
+package io.cachedapi.operator.parameters;
+
+import io.cachedapi.operator.crd.CachedApi;
+import io.cachedapi.operator.lifecycle.PostgresAdmin;
+import io.cachedapi.operator.observer.PostgresEndpoint;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The parameter catalogue of each CachedApi's PostgreSQL, read once from its primary (again when the
+ * image changes: another version knows other parameters). Until the first primary answers there is
+ * none, and parameters are checked only for what needs no server.
+ */
+public final class ParameterCatalogues {
+
+    private static final Logger log = LoggerFactory.getLogger(ParameterCatalogues.class);
+
+    private record Known(String image, ParameterCatalogue catalogue) {
+    }
+
+    private final Map<String, Known> byUid = new ConcurrentHashMap<>();
+
+    public Optional<ParameterCatalogue> of(CachedApi api) {
+        return Optional.ofNullable(byUid.get(api.getMetadata().getUid()))
+                .filter(known -> known.image().equals(api.getSpec().getPostgres().getImage()))
+                .map(Known::catalogue);
+    }
+
+    /** Reads the catalogue from the primary unless it is known for this image already. */
+    public void learn(CachedApi api, PostgresAdmin admin, PostgresEndpoint primary) {
+        if (of(api).isPresent()) {
+            return;
+        }
+        try {
+            byUid.put(api.getMetadata().getUid(), new Known(api.getSpec().getPostgres().getImage(),
+                    admin.catalogue(primary)));
+        } catch (PostgresAdmin.PostgresAdminException e) {
+            log.warn("cachedapi={}/{} cannot read the parameter catalogue yet: {}", api.getMetadata().getNamespace(),
+                    api.getMetadata().getName(), e.getMessage());
+        }
+    }
+
+    public void forget(CachedApi api) {
+        byUid.remove(api.getMetadata().getUid());
+    }
+}
