@@ -44,8 +44,16 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
   resources: ["configmaps", "services"]
   verbs: ["get", "list", "watch", "create", "patch", "update"]
 - apiGroups: ["apps"]
-  resources: ["statefulsets", "deployments"]
+  resources: ["deployments"]
   verbs: ["get", "list", "watch", "create", "patch", "update"]
+- apiGroups: ["apps"]
+  resources: ["statefulsets"]
+  # delete: orphaning the pods, to make the set again with larger volumes
+  verbs: ["get", "list", "watch", "create", "patch", "update", "delete"]
+- apiGroups: [""]
+  resources: ["persistentvolumeclaims"]
+  # patch: a volume the spec grows is expanded
+  verbs: ["get", "list", "patch"]
 - apiGroups: ["policy"]
   resources: ["poddisruptionbudgets"]
   verbs: ["get", "list", "watch", "create", "patch", "update"]
@@ -55,5 +63,6 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
   verbs: ["get", "list", "watch", "patch", "delete"]
 - apiGroups: [""]
   resources: ["events"]
-  verbs: ["create"]
+  # get, patch: a repeated Event is counted on the one recorded
+  verbs: ["create", "get", "patch"]
 {{- end -}}

@@ -31,7 +31,9 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
@@ -102,14 +104,18 @@ public class CachedApiReconciler implements Reconciler<CachedApi> {
      * with the verbs it uses: pg pods are listed and labelled with their role ({@link ClusterObserver}),
      * and a lost primary's pod is deleted by the failover; the topology ConfigMap is read and changed by
      * compare-and-set ({@link TopologyStore}); a done switchover request is removed from the CachedApi's
-     * annotations; Events are created ({@link Events}). The Helm chart's RBAC is checked against this and
+     * annotations; Events are created, and a repeat counted on the one there ({@link Events}); a volume
+     * the spec grows is expanded on its claim, and its StatefulSet deleted, orphaning the pods, to be made
+     * again with the new size ({@link VolumeExpansion}). The Helm chart's RBAC is checked against this and
      * the workflow.
      */
     public static final Map<Class<? extends HasMetadata>, List<String>> ALSO_ACCESSED = Map.of(
             CachedApi.class, List.of("patch"),
             Pod.class, List.of("get", "list", "watch", "patch", "delete"),
             ConfigMap.class, List.of("get", "update"),
-            Event.class, List.of("create"));
+            Event.class, List.of("create", "get", "patch"),
+            PersistentVolumeClaim.class, List.of("list", "get", "patch"),
+            StatefulSet.class, List.of("delete"));
 
     /**
      * Cluster-scoped kinds the reconciler reads, whatever namespaces it watches: a primary's node, to
@@ -151,14 +157,20 @@ public class CachedApiReconciler implements Reconciler<CachedApi> {
     @Override
     public UpdateControl<CachedApi> reconcile(CachedApi api, Context<CachedApi> context) {
         CachedApiStatus previous = Optional.ofNullable(api.getStatus()).orElseGet(CachedApiStatus::new);
-        Optional<StatusCalculator.Blocker> blocker = specProblems(api)
+        Optional<StatusCalculator.Blocker> blocker = specProblems(api, context)
                 .map(problems -> new StatusCalculator.Blocker(StatusCalculator.INVALID_SPEC, "fix the spec: " + problems));
         if (blocker.isEmpty()) {
-            try {
-                context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
-            } catch (RuntimeException refused) {
-                blocker = Optional.of(new StatusCalculator.Blocker(StatusCalculator.APPLY_FAILED,
-                        ApplyFailure.describe(refused)));
+            VolumeExpansion.Outcome volumes = VolumeExpansion.expand(api, context.getClient(), clock.instant());
+            if (volumes instanceof VolumeExpansion.Outcome.Refused refused) {
+                blocker = Optional.of(new StatusCalculator.Blocker(StatusCalculator.APPLY_FAILED, refused.message()));
+            } else if (volumes instanceof VolumeExpansion.Outcome.Unchanged) {
+                // (a StatefulSet just deleted for its larger volumes is made again once the deletion is seen)
+                try {
+                    context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
+                } catch (RuntimeException refusedChild) {
+                    blocker = Optional.of(new StatusCalculator.Blocker(StatusCalculator.APPLY_FAILED,
+                            ApplyFailure.describe(refusedChild)));
+                }
             }
         }
         // The data plane is looked after even when the spec cannot be applied: a failover must not wait
@@ -195,11 +207,12 @@ public class CachedApiReconciler implements Reconciler<CachedApi> {
     }
 
     /**
-     * What the schema could not catch, joined: the static checks, and the parameters against the
-     * server's own catalogue once a primary has answered.
+     * What the schema could not catch, joined: the static checks, volumes that would shrink, and the
+     * parameters against the server's own catalogue once a primary has answered.
      */
-    private Optional<String> specProblems(CachedApi api) {
+    private Optional<String> specProblems(CachedApi api, Context<CachedApi> context) {
         var problems = new ArrayList<>(SpecValidation.problems(api.getSpec()));
+        problems.addAll(VolumeExpansion.problems(api, context.getClient()));
         catalogues.of(api).ifPresent(catalogue ->
                 problems.addAll(ParameterCheck.problems(api.getSpec().getPostgres().getParameters(), catalogue)));
         return problems.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", problems));

@@ -7,7 +7,6 @@ import io.cachedapi.operator.cli.Render;
 import io.cachedapi.operator.crd.CachedApi;
 import io.cachedapi.operator.crd.CachedApiStatus;
 import io.cachedapi.operator.lifecycle.FailoverSettings;
-import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Status;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -24,18 +23,17 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The API server refuses a child: the user is told, in the status and an Event, with the server's own
- * words, and the operator keeps trying at its re-check period. The refusal is the one a real API
- * server gives when a StatefulSet's volume claim templates change (a storage size edited in the spec);
- * the mock server only stores objects, so the test makes it answer so.
+ * words, and the operator keeps trying at its re-check period. The refusal is an admission webhook's
+ * (a policy on image registries) when the spec changes the PostgreSQL image; the mock server only
+ * stores objects, so the test makes it answer so.
  */
 @EnableKubernetesMockClient(crud = true)
 class ApplyFailureIT {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final String NAMESPACE = "refused";
-    private static final String REFUSAL = "StatefulSet.apps \"shop-pg\" is invalid: spec: Forbidden: updates to"
-            + " statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy',"
-            + " 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden";
+    private static final String REFUSAL = "admission webhook \"images.policy.example.com\" denied the request:"
+            + " image registry.example.com/postgres:17 is not from an allowed registry";
 
     static KubernetesClient client;
     static KubernetesMockServer server;
@@ -69,20 +67,23 @@ class ApplyFailureIT {
 
         var refusals = new AtomicInteger();
         String path = "/apis/apps/v1/namespaces/" + NAMESPACE + "/statefulsets/shop-pg";
-        server.expect().put().withPath(path).andReply(422, request -> refuse(refusals)).always();
-        server.expect().patch().withPath(path).andReply(422, request -> refuse(refusals)).always();
+        server.expect().put().withPath(path).andReply(403, request -> refuse(refusals)).always();
+        server.expect().patch().withPath(path).andReply(403, request -> refuse(refusals)).always();
         client.resources(CachedApi.class).inNamespace(NAMESPACE).withName("shop")
                 .edit(edited -> {
-                    edited.getSpec().getPostgres().getStorage().setSize("2Gi");
+                    edited.getSpec().getPostgres().setImage("registry.example.com/postgres:17");
                     return edited;
                 });
 
         await().atMost(WAIT).untilAsserted(() -> {
             CachedApiStatus status = client.resources(CachedApi.class).inNamespace(NAMESPACE).withName("shop").get().getStatus();
-            Condition ready = status.getConditions().stream().filter(c -> c.getType().equals("Ready")).findFirst().orElseThrow();
-            assertThat(ready.getStatus()).isEqualTo("False");
-            assertThat(ready.getReason()).isEqualTo(StatusCalculator.APPLY_FAILED);
-            assertThat(ready.getMessage()).contains(REFUSAL).contains("Change the spec back");
+            assertThat(status).isNotNull();
+            assertThat(status.getConditions()).filteredOn(c -> c.getType().equals("Ready")).singleElement()
+                    .satisfies(ready -> {
+                        assertThat(ready.getStatus()).isEqualTo("False");
+                        assertThat(ready.getReason()).isEqualTo(StatusCalculator.APPLY_FAILED);
+                        assertThat(ready.getMessage()).contains(REFUSAL).contains("Change the spec back");
+                    });
         });
         assertThat(client.v1().events().inNamespace(NAMESPACE).list().getItems())
                 .anySatisfy(event -> {
@@ -98,7 +99,7 @@ class ApplyFailureIT {
 
     private static Status refuse(AtomicInteger refusals) {
         refusals.incrementAndGet();
-        return new StatusBuilder().withKind("Status").withApiVersion("v1").withStatus("Failure").withReason("Invalid")
-                .withCode(422).withMessage(REFUSAL).build();
+        return new StatusBuilder().withKind("Status").withApiVersion("v1").withStatus("Failure").withReason("Forbidden")
+                .withCode(403).withMessage(REFUSAL).build();
     }
 }
