@@ -22,7 +22,8 @@ import java.util.Set;
 /**
  * The operator's informers besides the CachedApis': one per kind, shared by every dependent of that
  * kind, each caching only what the operator made (its {@code managed-by} label), so a busy cluster's
- * other Secrets, ConfigMaps and Services never reach the operator's memory. The pg pods' informer
+ * other Secrets, ConfigMaps and Services never reach the operator's memory. Events map to their
+ * CachedApi by owner reference, or by instance label for what has no such owner. The pg pods' informer
  * triggers a reconcile on every change of a pg pod, so a recreated pod gets its role label (and
  * {@code -rw}/{@code -ro} an endpoint) at once, not at the next re-check.
  */
@@ -44,13 +45,13 @@ final class ChildInformers {
 
     static List<EventSource<?, CachedApi>> all(EventSourceContext<CachedApi> context) {
         return List.of(
-                children(Secret.class, SECRETS, context),
+                byInstanceLabel(Secret.class, SECRETS, MANAGED, context),
                 children(ConfigMap.class, CONFIG_MAPS, context),
                 children(Service.class, SERVICES, context),
                 children(StatefulSet.class, STATEFUL_SETS, context),
                 children(PodDisruptionBudget.class, DISRUPTION_BUDGETS, context),
                 children(Deployment.class, DEPLOYMENTS, context),
-                pgPods(context));
+                byInstanceLabel(Pod.class, PG_PODS, MANAGED + "," + Labels.COMPONENT + "=" + Labels.POSTGRES, context));
     }
 
     /** Children are owned by their CachedApi: an event maps to it through the owner reference. */
@@ -63,14 +64,19 @@ final class ChildInformers {
                 .build(), context);
     }
 
-    /** Pods are owned by their StatefulSet: an event maps to the CachedApi its instance label names. */
-    private static EventSource<Pod, CachedApi> pgPods(EventSourceContext<CachedApi> context) {
-        return new InformerEventSource<>(InformerEventSourceConfiguration.from(Pod.class, CachedApi.class)
-                .withName(PG_PODS)
+    /**
+     * Objects that name their CachedApi by label rather than by owner: pg pods (owned by their
+     * StatefulSet) and the credentials Secrets (owned by nobody: they outlive the CachedApi).
+     */
+    private static <R extends HasMetadata> EventSource<R, CachedApi> byInstanceLabel(
+            Class<R> kind, String name, String selector, EventSourceContext<CachedApi> context) {
+        return new InformerEventSource<>(InformerEventSourceConfiguration.from(kind, CachedApi.class)
+                .withName(name)
                 .withNamespacesInheritedFromController()
-                .withLabelSelector(MANAGED + "," + Labels.COMPONENT + "=" + Labels.POSTGRES)
-                .withSecondaryToPrimaryMapper(pod -> Optional.ofNullable(pod.getMetadata().getLabels().get(Labels.INSTANCE))
-                        .map(instance -> Set.of(new ResourceID(instance, pod.getMetadata().getNamespace())))
+                .withLabelSelector(selector)
+                .withSecondaryToPrimaryMapper(object -> Optional.ofNullable(object.getMetadata().getLabels())
+                        .map(labels -> labels.get(Labels.INSTANCE))
+                        .map(instance -> Set.of(new ResourceID(instance, object.getMetadata().getNamespace())))
                         .orElse(Set.of()))
                 .build(), context);
     }

@@ -5,10 +5,19 @@ import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 
-/** Metadata of a child: name, namespace, labels, and the CachedApi as its controlling owner. */
+/** Metadata of a child: name, namespace, labels, and (most often) the CachedApi as its controlling owner. */
 final class Metadata {
 
     private Metadata() {
+    }
+
+    /** Name, namespace and labels, without an owner: the object outlives the CachedApi (credentials, as volumes do). */
+    static ObjectMeta unowned(CachedApi api, String name, String component) {
+        return new ObjectMetaBuilder()
+                .withName(name)
+                .withNamespace(api.getMetadata().getNamespace())
+                .withLabels(Labels.of(api, component))
+                .build();
     }
 
     static ObjectMeta of(CachedApi api, String name, String component) {

@@ -4,16 +4,17 @@ import io.cachedapi.operator.crd.CachedApi;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.api.reconciler.dependent.GarbageCollected;
 import io.javaoperatorsdk.operator.processing.dependent.Creator;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependentResource;
 
 /**
  * {@code <name>-pg-credentials}: the superuser, replication and application passwords. Created once
- * with random values and never updated, so a reconcile can never rotate a password by accident.
+ * with random values and never updated, so a reconcile can never rotate a password by accident. Not
+ * owned by the CachedApi: like the volumes, it outlives it, so a CachedApi made again on the same
+ * volumes finds the passwords its data was made with.
  */
 public class PgCredentialsSecret extends KubernetesDependentResource<Secret, CachedApi>
-        implements Creator<Secret, CachedApi>, GarbageCollected<CachedApi> {
+        implements Creator<Secret, CachedApi> {
 
     public static final String SUPERUSER = "postgres";
     public static final String REPLICATION_USER = "replicator";
@@ -33,7 +34,7 @@ public class PgCredentialsSecret extends KubernetesDependentResource<Secret, Cac
 
     public static Secret build(CachedApi api) {
         return new SecretBuilder()
-                .withMetadata(Metadata.of(api, Names.pgCredentials(api), Labels.POSTGRES))
+                .withMetadata(Metadata.unowned(api, Names.pgCredentials(api), Labels.POSTGRES))
                 .withType("Opaque")
                 .addToStringData(SUPERUSER_PASSWORD, Passwords.generate())
                 .addToStringData(REPLICATION_PASSWORD, Passwords.generate())

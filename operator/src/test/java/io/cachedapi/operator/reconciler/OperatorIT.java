@@ -78,6 +78,11 @@ class OperatorIT {
         await().atMost(WAIT).untilAsserted(() -> assertThat(children()).containsAll(expected));
 
         for (HasMetadata child : childObjects()) {
+            if (child.getMetadata().getName().endsWith("-credentials")) {
+                assertThat(child.getMetadata().getOwnerReferences()).as(child.getMetadata().getName()
+                        + ": outlives the CachedApi, as the volumes do").isNullOrEmpty();
+                continue;
+            }
             assertThat(child.getMetadata().getOwnerReferences()).as(child.getMetadata().getName()).singleElement()
                     .satisfies(owner -> {
                         assertThat(owner.getUid()).isEqualTo(api.getMetadata().getUid());
@@ -220,6 +225,35 @@ class OperatorIT {
             assertThat(status.getPhase()).isEqualTo(CachedApiStatus.Phase.Pending);
         });
         assertThat(children()).isEmpty();
+    }
+
+    /**
+     * Deleted and made again on the same volumes, a CachedApi must find the passwords its data was made
+     * with: the credentials Secrets are nobody's children (the mock server collects no garbage; on a
+     * cluster the owned children would go, the Secrets and the volumes stay).
+     */
+    @Test
+    void aCachedApiMadeAgainKeepsThePasswordsOfTheDataItFinds() {
+        create("../manifests/samples/cachedapi.yaml");
+        await().atMost(WAIT).until(() -> deployment() != null);
+        String superuser = secretValue("shop-pg-credentials", "superuser-password");
+        String redis = secretValue("shop-redis-credentials", "password");
+
+        client.resources(CachedApi.class).inNamespace(namespace).withName("shop").delete();
+        await().atMost(WAIT).until(() -> current() == null);
+        for (HasMetadata child : childObjects()) {   // what the garbage collector would do
+            if (!child.getMetadata().getName().endsWith("-credentials")) {
+                client.resource(child).delete();
+            }
+        }
+        await().atMost(WAIT).until(() -> children().stream().allMatch(child -> child.endsWith("-credentials")));
+
+        create("../manifests/samples/cachedapi.yaml");
+        await().atMost(WAIT).until(() -> deployment() != null && current().getStatus() != null);
+        assertThat(secretValue("shop-pg-credentials", "superuser-password")).isEqualTo(superuser);
+        assertThat(secretValue("shop-redis-credentials", "password")).isEqualTo(redis);
+        assertThat(condition(current().getStatus(), "Ready").getReason()).as("no refusal: the Secrets were adopted")
+                .isNotEqualTo("ApplyFailed");
     }
 
     private CachedApi create(String sample) {
