@@ -13,9 +13,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -114,7 +116,15 @@ public class CacheStore {
     private final NearCache nearCache;
     private final CircuitBreaker breaker;
     private final Counter errors;
-    private final Set<String> pendingGroups = ConcurrentHashMap.newKeySet();
+    /**
+     * Groups whose invalidation has not reached Redis yet, each with the sequence number of the latest write
+     * that added it: a replay removes only what it sent, so a write that adds a group while an earlier
+     * write's replay of the same group is in flight keeps it pending and sends it itself.
+     */
+    private final ConcurrentHashMap<String, Long> pendingGroups = new ConcurrentHashMap<>();
+    private final AtomicLong pendingSequence = new AtomicLong();
+    /** One replay at a time; a lock, not synchronized, so that a virtual thread waiting here never pins its carrier. */
+    private final ReentrantLock replaying = new ReentrantLock();
     private final AtomicReference<WalPosition> pendingFence = new AtomicReference<>(WalPosition.NONE);
     private volatile boolean pendingOverflow;
     /** Until when the cache is bypassed because the breaker moved recently ({@link #SETTLING}). */
@@ -238,8 +248,9 @@ public class CacheStore {
         if (pendingGroups.isEmpty() && pendingFence.get().equals(WalPosition.NONE) && !pendingOverflow) {
             return true;
         }
-        synchronized (this) {
-            List<String> groups = new ArrayList<>(pendingGroups);
+        replaying.lock();
+        try {
+            Map<String, Long> groups = Map.copyOf(pendingGroups);
             WalPosition fence = pendingFence.get();
             boolean overflow = pendingOverflow;
             if (groups.isEmpty() && fence.equals(WalPosition.NONE) && !overflow) {
@@ -248,7 +259,7 @@ public class CacheStore {
             var keys = new ArrayList<String>();
             keys.add(WRITE_FENCE_KEY);
             keys.add(WRITE_FENCE_TIMELINE_KEY);
-            for (String group : groups) {
+            for (String group : groups.keySet()) {
                 keys.add(CacheKey.generationKey(group));
                 keys.add(CacheKey.indexKey(group));
             }
@@ -260,13 +271,15 @@ public class CacheStore {
                         Long.toString(GENERATION_TTL.toMillis()));
             }).isPresent();
             if (done) {
-                groups.forEach(pendingGroups::remove);
+                groups.forEach(pendingGroups::remove);   // (group, sequence): a later write's addition stays
                 pendingFence.compareAndSet(fence, WalPosition.NONE);
                 if (overflow) {
                     pendingOverflow = false;
                 }
             }
             return done && pendingGroups.isEmpty() && pendingFence.get().equals(WalPosition.NONE) && !pendingOverflow;
+        } finally {
+            replaying.unlock();
         }
     }
 
@@ -275,7 +288,7 @@ public class CacheStore {
             pendingOverflow = true;
             pendingGroups.clear();
         } else {
-            pendingGroups.addAll(groups);
+            groups.forEach(group -> pendingGroups.put(group, pendingSequence.incrementAndGet()));
         }
     }
 
