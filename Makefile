@@ -43,7 +43,7 @@ built-stack-cli:
 ## crds: regenerate crds/ from the CRD classes (a test fails while the committed file is stale)
 crds:
 	$(BUILD_TOOLCHAIN) $(MVNW) -q -pl operator -am -DskipTests package
-	$(BUILD_TOOLCHAIN) java -jar $(firstword $(wildcard operator/target/cachedapi-operator-*-all.jar)) crd \
+	$(BUILD_TOOLCHAIN) java -jar "$$(ls operator/target/cachedapi-operator-*-all.jar | head -n 1)" crd \
 	  > crds/cachedapis.cachedapi.io-v1.yml.new
 	mv crds/cachedapis.cachedapi.io-v1.yml.new crds/cachedapis.cachedapi.io-v1.yml
 	cp crds/cachedapis.cachedapi.io-v1.yml helm/cachedapi-operator/crds/

@@ -238,7 +238,10 @@ public class CachedApiSpec {
             this.maxMemory = maxMemory;
         }
 
-        /** {@link #getMaxMemory()} in bytes, with Redis' units: kb, mb and gb are powers of 1024. */
+        /**
+         * {@link #getMaxMemory()} in bytes, with Redis' units: kb, mb and gb are powers of 1024; 0 is no
+         * limit, for Redis. Throws ArithmeticException or NumberFormatException for a size beyond a long.
+         */
         public long maxMemoryBytes() {
             var units = java.util.regex.Pattern.compile("^([0-9]+)(b|kb|mb|gb)?$").matcher(maxMemory);
             if (!units.matches()) {
@@ -246,9 +249,9 @@ public class CachedApiSpec {
             }
             long number = Long.parseLong(units.group(1));
             return switch (units.group(2) == null ? "b" : units.group(2)) {
-                case "kb" -> number << 10;
-                case "mb" -> number << 20;
-                case "gb" -> number << 30;
+                case "kb" -> Math.multiplyExact(number, 1L << 10);
+                case "mb" -> Math.multiplyExact(number, 1L << 20);
+                case "gb" -> Math.multiplyExact(number, 1L << 30);
                 default -> number;
             };
         }

@@ -31,8 +31,8 @@ public class CachedApiStatus {
             + " empty volume is cloned from the primary, and a lost primary is replaced by promoting a replica.")
     private Boolean bootstrapped;
 
-    @JsonPropertyDescription("Settings of spec.postgres.parameters some pod applies only at its next restart; the"
-            + " operator restarts the pods one at a time, replicas first, the primary through a switchover.")
+    @JsonPropertyDescription("Settings some pg pod applies only at its next restart (pg_settings.pending_restart);"
+            + " the operator restarts the pods one at a time, replicas first, the primary through a switchover.")
     @JsonInclude(JsonInclude.Include.NON_EMPTY)
     private List<String> pendingRestart = new ArrayList<>();
 

@@ -25,8 +25,8 @@ public abstract class Placement {
     @JsonPropertyDescription("Taints the pods tolerate, as a pod's tolerations.")
     private List<Toleration> tolerations;
 
-    @JsonPropertyDescription("Node and pod affinity, as a pod's affinity. PostgreSQL pods default to preferring"
-            + " nodes without another pod of the same cluster.")
+    @JsonPropertyDescription("Node and pod affinity, as a pod's affinity. Under postgres, the default prefers"
+            + " nodes without another pg pod of the same CachedApi; none elsewhere.")
     private Affinity affinity;
 
     @JsonPropertyDescription("How the pods spread over zones or nodes, as a pod's topologySpreadConstraints.")

@@ -104,7 +104,8 @@ public final class Lifecycle {
                 memory.blockedReported = false;
                 memory.lastPrimaryLsn = primary.walLsn();
                 Topology current = recordBootstrap(api, client, store, topology, primary.systemIdentifier());
-                catalogues.learn(api, admin, PodEndpoints.of(api, current.primary(), pods.get(current.primary())));
+                catalogues.learn(api, admin, PodEndpoints.of(api, current.primary(), pods.get(current.primary())),
+                        pods.get(current.primary()));
                 if (current.bootstrapped() && Switchover.requested(api).isPresent()) {
                     new Switchover(store, clock).run(api, client, current, report.get(), pods, admin, synchronous(api));
                     return new Outcome(store.read(api).orElse(current), false, Optional.of(Duration.ZERO));
@@ -120,8 +121,11 @@ public final class Lifecycle {
                         synchronous(api));
                 ParameterApplication.Result parameters = parameterApplication.step(api, admin, report.get(), pods);
                 memory.pendingRestart = parameters.pendingRestart();
+                // restarts wait until every server reads the new file, so replicas go first whichever it reached first
+                var restartDue = parameters.waitingForFile().isEmpty() ? parameters.restartDue()
+                        : Map.<String, List<String>>of();
                 if (current.bootstrapped()
-                        && new Rollout(clock).step(api, client, current, report.get(), pods, parameters.restartDue())) {
+                        && new Rollout(clock).step(api, client, current, report.get(), pods, restartDue)) {
                     return new Outcome(current, false, Optional.of(settings.watchPeriod()));
                 }
                 return Outcome.steady(current);
@@ -149,6 +153,17 @@ public final class Lifecycle {
     public List<String> pendingRestart(CachedApi api) {
         return Optional.ofNullable(memories.get(api.getMetadata().getUid())).map(memory -> memory.pendingRestart)
                 .orElse(List.of());
+    }
+
+    /**
+     * Forgets what it remembers of CachedApis that no longer exist (uids not in {@code existing}): their
+     * memories hold passwords and catalogues, and nothing else would ever drop them.
+     */
+    public void retainOnly(Set<String> existing) {
+        memories.keySet().retainAll(existing);
+        watch.retainOnly(existing);
+        catalogues.retainOnly(existing);
+        parameterApplication.retainOnly(existing);
     }
 
     /** Forgets a deleted CachedApi. */

@@ -68,6 +68,11 @@ public final class PrimaryWatch {
         watched.remove(api.getMetadata().getUid());
     }
 
+    /** Forgets every CachedApi whose uid is not in {@code existing} (deleted ones). */
+    public void retainOnly(Set<String> existing) {
+        watched.keySet().retainAll(existing);
+    }
+
     /**
      * Since when {@code primary} has not answered, if the watch is on it and it does not: a silence the
      * watch heard from another pod (the primary before a promotion) says nothing about this one.

@@ -29,7 +29,7 @@ public final class ParameterApplication {
 
     /**
      * @param restartDue     pod to the settings it waits to restart for
-     * @param waitingForFile pods whose file does not say what the spec does yet
+     * @param waitingForFile pods whose file does not say what the spec does yet, or that were just reloaded
      * @param errors         values a server refused in the file (the catalogue check should have caught them)
      */
     public record Result(Map<String, List<String>> restartDue, List<String> waitingForFile, List<String> errors) {
@@ -74,7 +74,10 @@ public final class ParameterApplication {
                             api.getMetadata().getName(), name);
                     admin.reload(endpoint);
                     reloadedHere.put(pod.getMetadata().getUid(), Map.copyOf(wanted));
-                    continue;   // a reload is asynchronous: what waits for a restart shows at the next look
+                    // a reload is asynchronous: what waits for a restart shows at the next look, and until
+                    // then this server is not known to be done (no restart may start meanwhile)
+                    waiting.add(name);
+                    continue;
                 }
                 if (!state.pendingRestart().isEmpty()) {
                     restartDue.put(name, state.pendingRestart());
@@ -85,6 +88,10 @@ public final class ParameterApplication {
             }
         }
         return new Result(restartDue, waiting, errors);
+    }
+
+    public void retainOnly(java.util.Set<String> existingUids) {
+        reloaded.keySet().retainAll(existingUids);
     }
 
     public void forget(CachedApi api) {

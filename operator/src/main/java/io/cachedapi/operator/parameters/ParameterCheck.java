@@ -40,7 +40,7 @@ public final class ParameterCheck {
     }
 
     private static Optional<String> problem(String name, String value, ParameterCatalogue catalogue) {
-        Optional<Setting> known = catalogue.get(name);
+        Optional<Setting> known = catalogue.get(name.toLowerCase(Locale.ROOT));   // PostgreSQL ignores case
         if (known.isEmpty()) {
             // extensions' parameters (pg_stat_statements.max) are only known once the extension is loaded
             return name.contains(".") ? Optional.empty()
@@ -54,6 +54,8 @@ public final class ParameterCheck {
             case "bool" -> isBool(value) ? Optional.empty()
                     : Optional.of("'" + value + "' is not a boolean: use on or off");
             case "enum" -> setting.enumVals().stream().anyMatch(allowed -> allowed.equalsIgnoreCase(value.trim()))
+                    // an enum that has on and off also takes, unlisted, every spelling of a boolean
+                    || (setting.enumVals().contains("on") && setting.enumVals().contains("off") && isBool(value))
                     ? Optional.empty()
                     : Optional.of("'" + value + "' is not one of " + String.join(", ", setting.enumVals()));
             case "integer", "real" -> numberProblem(setting, value);
@@ -73,17 +75,29 @@ public final class ParameterCheck {
 
     private static Optional<String> numberProblem(Setting setting, String value) {
         boolean integer = setting.vartype().equals("integer");
-        if (integer && HEX.matcher(value).matches()) {
-            return rangeProblem(setting, new BigDecimal(Long.decode(value.trim())), value);
+        double amount;
+        String unit;
+        try {
+            if (integer && HEX.matcher(value).matches()) {
+                amount = Long.parseLong(value.trim().substring(2), 16);
+                unit = "";
+            } else {
+                Matcher number = NUMBER.matcher(value);
+                if (!number.matches()) {
+                    return Optional.of("'" + value + "' is not a number" + unitHint(setting));
+                }
+                // as PostgreSQL reads it (strtod): a double, so no exponent can cost more than a double
+                amount = Double.parseDouble(number.group(1));
+                unit = number.group(2);
+            }
+        } catch (NumberFormatException tooLarge) {
+            return Optional.of("'" + value + "' is out of range" + unitHint(setting));
         }
-        Matcher number = NUMBER.matcher(value);
-        if (!number.matches()) {
-            return Optional.of("'" + value + "' is not a number" + unitHint(setting));
+        if (!Double.isFinite(amount)) {
+            return Optional.of("'" + value + "' is out of range" + unitHint(setting));
         }
-        BigDecimal amount = new BigDecimal(number.group(1));
-        String unit = number.group(2);
         if (!unit.isEmpty()) {
-            Optional<BigDecimal> converted = convert(amount, unit, setting.unit());
+            Optional<Double> converted = convert(amount, unit, setting.unit());
             if (converted.isEmpty()) {
                 return Optional.of("'" + value + "': " + (setting.unit() == null || setting.unit().isEmpty()
                         ? "this parameter takes no unit" : "the unit must be one of " + unitKinds(setting.unit())));
@@ -91,14 +105,14 @@ public final class ParameterCheck {
             amount = converted.get();
         }
         if (integer) {
-            amount = amount.setScale(0, java.math.RoundingMode.HALF_UP);   // PostgreSQL rounds to the nearest
+            amount = Math.rint(amount);   // PostgreSQL rounds to the nearest
         }
         return rangeProblem(setting, amount, value);
     }
 
-    private static Optional<String> rangeProblem(Setting setting, BigDecimal amount, String value) {
-        if ((setting.minVal() != null && amount.compareTo(BigDecimal.valueOf(setting.minVal())) < 0)
-                || (setting.maxVal() != null && amount.compareTo(BigDecimal.valueOf(setting.maxVal())) > 0)) {
+    private static Optional<String> rangeProblem(Setting setting, double amount, String value) {
+        if ((setting.minVal() != null && amount < setting.minVal())
+                || (setting.maxVal() != null && amount > setting.maxVal())) {
             return Optional.of("'" + value + "' is out of range: from " + plain(setting.minVal()) + " to "
                     + plain(setting.maxVal()) + (setting.unit() == null || setting.unit().isEmpty() ? ""
                     : " (in " + setting.unit() + ")"));
@@ -107,7 +121,7 @@ public final class ParameterCheck {
     }
 
     /** {@code amount} of {@code unit} in the parameter's own unit (8kB, MB, ms, ...); empty when the kinds differ. */
-    private static Optional<BigDecimal> convert(BigDecimal amount, String unit, String parameterUnit) {
+    private static Optional<Double> convert(double amount, String unit, String parameterUnit) {
         if (parameterUnit == null || parameterUnit.isEmpty()) {
             return Optional.empty();
         }
@@ -115,12 +129,11 @@ public final class ParameterCheck {
         if (!scaled.matches()) {
             return Optional.empty();
         }
-        BigDecimal multiple = scaled.group(1) == null ? BigDecimal.ONE : new BigDecimal(scaled.group(1));
+        double multiple = scaled.group(1) == null ? 1 : Double.parseDouble(scaled.group(1));
         String base = scaled.group(2);
         for (Map<String, BigDecimal> kind : List.of(MEMORY, TIME)) {
             if (kind.containsKey(unit) && kind.containsKey(base)) {
-                return Optional.of(amount.multiply(kind.get(unit))
-                        .divide(kind.get(base).multiply(multiple), 6, java.math.RoundingMode.HALF_UP));
+                return Optional.of(amount * kind.get(unit).doubleValue() / (kind.get(base).doubleValue() * multiple));
             }
         }
         return Optional.empty();

@@ -23,6 +23,27 @@ final class ApplyFailure {
                 + ". Change the spec back, or fix what the message names; the operator tries again until then";
     }
 
+    /**
+     * Whether the API server refused what was sent (a 4xx: invalid, forbidden by a policy or webhook, a
+     * conflict with an immutable field), for every child that failed. Anything else (a server error, a
+     * timeout, a bug) is not the spec's fault: it is thrown again, for JOSDK to retry.
+     */
+    static boolean isRefusal(Exception failure) {
+        if (failure instanceof AggregatedOperatorException aggregated && !aggregated.getAggregatedExceptions().isEmpty()) {
+            return aggregated.getAggregatedExceptions().values().stream().allMatch(ApplyFailure::refusedByServer);
+        }
+        return refusedByServer(failure);
+    }
+
+    private static boolean refusedByServer(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof KubernetesClientException client) {
+                return client.getCode() >= 400 && client.getCode() < 500;
+            }
+        }
+        return false;
+    }
+
     /** The Status message of the first Kubernetes client error among the causes, else the exception's own message. */
     private static String serverMessage(Throwable failure) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {

@@ -49,6 +49,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -157,6 +158,8 @@ public class CachedApiReconciler implements Reconciler<CachedApi> {
     @Override
     public UpdateControl<CachedApi> reconcile(CachedApi api, Context<CachedApi> context) {
         CachedApiStatus previous = Optional.ofNullable(api.getStatus()).orElseGet(CachedApiStatus::new);
+        lifecycle.retainOnly(context.getPrimaryCache().list().map(existing -> existing.getMetadata().getUid())
+                .collect(Collectors.toSet()));
         Optional<StatusCalculator.Blocker> blocker = specProblems(api, context)
                 .map(problems -> new StatusCalculator.Blocker(StatusCalculator.INVALID_SPEC, "fix the spec: " + problems));
         if (blocker.isEmpty()) {
@@ -167,9 +170,12 @@ public class CachedApiReconciler implements Reconciler<CachedApi> {
                 // (a StatefulSet just deleted for its larger volumes is made again once the deletion is seen)
                 try {
                     context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
-                } catch (RuntimeException refusedChild) {
+                } catch (RuntimeException failed) {
+                    if (!ApplyFailure.isRefusal(failed)) {
+                        throw failed;   // not the spec's doing: JOSDK retries, updateErrorStatus reports it
+                    }
                     blocker = Optional.of(new StatusCalculator.Blocker(StatusCalculator.APPLY_FAILED,
-                            ApplyFailure.describe(refusedChild)));
+                            ApplyFailure.describe(failed)));
                 }
             }
         }

@@ -39,6 +39,13 @@ public final class SpecValidation {
                 problems.add("spec.postgres.parameters." + name + " must be a single-line value");
             }
         });
+        try {
+            if (spec.getRedis().maxMemoryBytes() > 1L << 40) {
+                problems.add("spec.redis.maxMemory (" + spec.getRedis().getMaxMemory() + ") is above 1024gb");
+            }
+        } catch (ArithmeticException | NumberFormatException tooLarge) {
+            problems.add("spec.redis.maxMemory (" + spec.getRedis().getMaxMemory() + ") is above 1024gb");
+        }
         CachedApiSpec.Cache cache = spec.getCache();
         if (duration(cache.getTimeout()).compareTo(duration(cache.getTtl())) >= 0) {
             problems.add("spec.cache.timeout (" + cache.getTimeout() + ") must be shorter than spec.cache.ttl ("

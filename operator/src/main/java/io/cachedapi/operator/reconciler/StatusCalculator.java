@@ -117,6 +117,7 @@ public final class StatusCalculator {
         status.setPrimary(previous.getPrimary());
         status.setReplicas(previous.getReplicas());
         status.setBootstrapped(previous.getBootstrapped());
+        status.setPendingRestart(previous.getPendingRestart());
         Condition ready = condition(READY, false, APPLY_FAILED, message);
         Optional<Condition> before = previous.getConditions().stream().filter(c -> c.getType().equals(READY)).findFirst();
         boolean changed = before.map(c -> !"False".equals(c.getStatus()) || !APPLY_FAILED.equals(c.getReason())

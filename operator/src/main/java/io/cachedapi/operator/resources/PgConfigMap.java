@@ -35,11 +35,11 @@ public class PgConfigMap extends CRUDKubernetesDependentResource<ConfigMap, Cach
                 .build();
     }
 
-    /** One {@code name = 'value'} line per parameter, sorted, quotes escaped as postgresql.conf wants. */
+    /** One {@code name = 'value'} line per parameter, sorted, backslashes and quotes escaped as postgresql.conf wants. */
     static String extraConf(Map<String, String> parameters) {
         var out = new StringBuilder("# spec.postgres.parameters, written by the CachedApi operator\n");
         new TreeMap<>(parameters).forEach((name, value) ->
-                out.append(name).append(" = '").append(value.replace("'", "''")).append("'\n"));
+                out.append(name).append(" = '").append(value.replace("\\", "\\\\").replace("'", "''")).append("'\n"));
         return out.toString();
     }
 }

@@ -94,11 +94,13 @@ public class RedisStatefulSet extends CRUDKubernetesDependentResource<StatefulSe
      */
     static ResourceRequirements defaultResources(CachedApiSpec.Redis redis) {
         long bytes = redis.maxMemoryBytes();
-        return new ResourceRequirementsBuilder()
+        var resources = new ResourceRequirementsBuilder()
                 .addToRequests("cpu", new Quantity("50m"))
-                .addToRequests("memory", new Quantity(Long.toString(Math.max(bytes, 64L << 20))))
-                .addToLimits("memory", new Quantity(Long.toString(Math.max(2 * bytes, 128L << 20))))
-                .build();
+                .addToRequests("memory", new Quantity(Long.toString(Math.max(bytes, 64L << 20))));
+        if (bytes > 0) {   // maxMemory 0 is no limit for Redis: no memory limit for its pod either
+            resources.addToLimits("memory", new Quantity(Long.toString(Math.max(2 * bytes, 128L << 20))));
+        }
+        return resources.build();
     }
 
     /** redis-cli PING, passing when the answer matches {@code answers} (an extended regular expression). */

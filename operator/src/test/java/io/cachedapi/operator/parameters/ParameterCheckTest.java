@@ -53,6 +53,18 @@ class ParameterCheckTest {
                 .asString().contains("out of range");
     }
 
+    @Test
+    void hostileNumbersAreRefusedAtOnceAndHiddenSpellingsPostgresTakesPass() {
+        assertThat(ParameterCheck.problems(params("work_mem", "1e999999999"), CATALOGUE)).singleElement()
+                .asString().contains("out of range");
+        assertThat(ParameterCheck.problems(params("work_mem", "1e999999999kB"), CATALOGUE)).singleElement()
+                .asString().contains("out of range");
+        assertThat(ParameterCheck.problems(params("work_mem", "0x1ffffffffffffffff"), CATALOGUE)).singleElement()
+                .asString().contains("out of range");
+        assertThat(ParameterCheck.problems(params("synchronous_commit", "true", "Shared_Buffers", "256MB"), CATALOGUE))
+                .as("an on/off enum takes booleans; names are not case-sensitive").isEmpty();
+    }
+
     private static Map<String, String> params(String... pairs) {
         var params = new LinkedHashMap<String, String>();
         for (int i = 0; i < pairs.length; i += 2) {

@@ -249,11 +249,14 @@ class OperatorIT {
         await().atMost(WAIT).until(() -> children().stream().allMatch(child -> child.endsWith("-credentials")));
 
         create("../manifests/samples/cachedapi.yaml");
-        await().atMost(WAIT).until(() -> deployment() != null && current().getStatus() != null);
+        // the first reconcile's status: a Secret it failed to create would make it ApplyFailed
+        await().atMost(WAIT).untilAsserted(() -> assertThat(current().getStatus().getConditions())
+                .filteredOn(c -> c.getType().equals("Ready")).singleElement()
+                .satisfies(ready -> assertThat(ready.getReason()).as("no refusal: the Secrets were adopted")
+                        .isNotEqualTo("ApplyFailed")));
+        await().atMost(WAIT).until(() -> deployment() != null);
         assertThat(secretValue("shop-pg-credentials", "superuser-password")).isEqualTo(superuser);
         assertThat(secretValue("shop-redis-credentials", "password")).isEqualTo(redis);
-        assertThat(condition(current().getStatus(), "Ready").getReason()).as("no refusal: the Secrets were adopted")
-                .isNotEqualTo("ApplyFailed");
     }
 
     private CachedApi create(String sample) {

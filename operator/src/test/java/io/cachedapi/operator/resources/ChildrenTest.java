@@ -140,6 +140,16 @@ class ChildrenTest {
     }
 
     @Test
+    void redisWithoutMaxMemoryGetsNoMemoryLimitAndParameterValuesAreEscaped() {
+        CachedApi unlimited = Render.read(Path.of("../manifests/samples/cachedapi.yaml"));
+        unlimited.getSpec().getRedis().setMaxMemory("0");   // no limit, for Redis
+        Container redis = container(RedisStatefulSet.build(unlimited).getSpec().getTemplate().getSpec());
+        assertThat(redis.getResources().getLimits()).as("a limit would kill a Redis allowed to grow").isNullOrEmpty();
+        assertThat(PgConfigMap.extraConf(Map.of("search_path", "it's \\ here")))
+                .contains("search_path = 'it''s \\\\ here'\n");
+    }
+
+    @Test
     void redisMemoryFollowsMaxMemoryAndLoadingIsAliveButNotReady() {
         Container full = container(RedisStatefulSet.build(FULL).getSpec().getTemplate().getSpec());   // maxMemory 512mb
         assertThat(full.getResources().getRequests().get("memory").getNumericalAmount())
