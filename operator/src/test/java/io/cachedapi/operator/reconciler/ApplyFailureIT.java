@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import io.cachedapi.operator.cli.Render;
 import io.cachedapi.operator.crd.CachedApi;
 import io.cachedapi.operator.crd.CachedApiStatus;
-import io.cachedapi.operator.lifecycle.FailoverSettings;
 import io.fabric8.kubernetes.api.model.Status;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -14,7 +13,6 @@ import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.javaoperatorsdk.operator.Operator;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -42,15 +40,7 @@ class ApplyFailureIT {
 
     @BeforeEach
     void startOperator() {
-        operator = new Operator(overrider -> overrider
-                .withKubernetesClient(client)
-                .withCloseClientOnStop(false)
-                .withSSABasedCreateUpdateMatchForDependentResources(false)
-                .withUseSSAToPatchPrimaryResource(false));
-        var probes = new FakeProbes();
-        operator.register(new CachedApiReconciler(probes, probes, FailoverSettings.DEFAULTS, Clock.systemUTC(),
-                Duration.ofSeconds(1)));
-        operator.start();
+        operator = MockServerOperator.start(client, new FakeProbes());
     }
 
     @AfterEach

@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.cachedapi.operator.cli.Render;
 import io.cachedapi.operator.crd.CachedApi;
-import io.cachedapi.operator.lifecycle.FailoverSettings;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -16,7 +15,6 @@ import io.javaoperatorsdk.operator.Operator;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -60,15 +58,7 @@ class InformerScopeIT {
                         .withName("foreign-" + i).endMetadata().addToData("key", "value").build()).create();
             }
         }
-        var operator = new Operator(overrider -> overrider
-                .withKubernetesClient(client)
-                .withCloseClientOnStop(false)
-                .withSSABasedCreateUpdateMatchForDependentResources(false)
-                .withUseSSAToPatchPrimaryResource(false));
-        var probes = new FakeProbes();
-        operator.register(new CachedApiReconciler(probes, probes, FailoverSettings.DEFAULTS, Clock.systemUTC(),
-                Duration.ofSeconds(1)));
-        operator.start();
+        Operator operator = MockServerOperator.start(client, new FakeProbes());
         try {
             CachedApi api = Render.read(Path.of("../manifests/samples/cachedapi.yaml"));
             api.getMetadata().setNamespace("shop");

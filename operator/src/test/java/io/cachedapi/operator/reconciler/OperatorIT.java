@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.cachedapi.operator.cli.Render;
 import io.cachedapi.operator.crd.CachedApi;
-import io.cachedapi.operator.lifecycle.FailoverSettings;
 import io.cachedapi.operator.crd.CachedApiStatus;
 import io.cachedapi.operator.resources.ApiDeployment;
 import io.cachedapi.operator.resources.Labels;
@@ -21,7 +20,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.javaoperatorsdk.operator.Operator;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -41,7 +39,6 @@ class OperatorIT {
 
     private static final java.util.concurrent.atomic.AtomicInteger namespaceS = new java.util.concurrent.atomic.AtomicInteger();
     private static final Duration WAIT = Duration.ofSeconds(30);
-    private static final Duration RECHECK = Duration.ofSeconds(1);
 
     static KubernetesClient client;
 
@@ -53,13 +50,7 @@ class OperatorIT {
     @BeforeEach
     void startOperator() {
         namespace = "shop-" + namespaceS.incrementAndGet();
-        operator = new Operator(overrider -> overrider
-                .withKubernetesClient(client)
-                .withCloseClientOnStop(false)
-                .withSSABasedCreateUpdateMatchForDependentResources(false)
-                .withUseSSAToPatchPrimaryResource(false));
-        operator.register(new CachedApiReconciler(probes, probes, FailoverSettings.DEFAULTS, Clock.systemUTC(), RECHECK));
-        operator.start();
+        operator = MockServerOperator.start(client, probes);
     }
 
     @AfterEach
