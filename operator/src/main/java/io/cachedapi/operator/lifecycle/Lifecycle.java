@@ -166,14 +166,6 @@ public final class Lifecycle {
         parameterApplication.retainOnly(existing);
     }
 
-    /** Forgets a deleted CachedApi. */
-    public void forget(CachedApi api) {
-        memories.remove(api.getMetadata().getUid());
-        watch.forget(api);
-        catalogues.forget(api);
-        parameterApplication.forget(api);
-    }
-
     private Outcome onPrimaryLost(CachedApi api, KubernetesClient client, TopologyStore store, Topology topology,
                                   ReplicationReport report, Map<String, Pod> pods, PostgresAdmin admin, Memory memory)
             throws PostgresAdmin.PostgresAdminException {

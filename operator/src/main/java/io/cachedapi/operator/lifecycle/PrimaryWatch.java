@@ -64,10 +64,6 @@ public final class PrimaryWatch {
                         : new Watched(next, null));   // another primary: its silence starts afresh
     }
 
-    public void forget(CachedApi api) {
-        watched.remove(api.getMetadata().getUid());
-    }
-
     /** Forgets every CachedApi whose uid is not in {@code existing} (deleted ones). */
     public void retainOnly(Set<String> existing) {
         watched.keySet().retainAll(existing);

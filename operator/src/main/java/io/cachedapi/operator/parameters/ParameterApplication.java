@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
@@ -90,11 +91,8 @@ public final class ParameterApplication {
         return new Result(restartDue, waiting, errors);
     }
 
-    public void retainOnly(java.util.Set<String> existingUids) {
+    /** Forgets the CachedApis whose uid is not in {@code existingUids} (deleted ones). */
+    public void retainOnly(Set<String> existingUids) {
         reloaded.keySet().retainAll(existingUids);
-    }
-
-    public void forget(CachedApi api) {
-        reloaded.remove(api.getMetadata().getUid());
     }
 }

@@ -6,6 +6,7 @@ import io.cachedapi.operator.observer.PostgresEndpoint;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,11 +45,8 @@ public final class ParameterCatalogues {
         }
     }
 
-    public void retainOnly(java.util.Set<String> existingUids) {
+    /** Forgets the CachedApis whose uid is not in {@code existingUids} (deleted ones). */
+    public void retainOnly(Set<String> existingUids) {
         byUid.keySet().retainAll(existingUids);
-    }
-
-    public void forget(CachedApi api) {
-        byUid.remove(api.getMetadata().getUid());
     }
 }
