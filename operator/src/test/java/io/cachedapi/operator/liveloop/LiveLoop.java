@@ -87,12 +87,21 @@ public final class LiveLoop implements AutoCloseable {
         return client.resource(api).create();
     }
 
-    /** Changes the CachedApi as {@code kubectl edit} would. */
+    /**
+     * Changes the CachedApi as {@code kubectl edit} would, again on a conflict: the operator may patch it
+     * (its status, an annotation) between the read and the write.
+     */
     public void edit(Consumer<CachedApi> change) {
-        client.resources(CachedApi.class).inNamespace(namespace).withName(NAME).edit(api -> {
-            change.accept(api);
-            return api;
-        });
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
+                .ignoreExceptionsMatching(e -> e instanceof io.fabric8.kubernetes.client.KubernetesClientException client
+                        && client.getCode() == 409)
+                .until(() -> {
+                    client.resources(CachedApi.class).inNamespace(namespace).withName(NAME).edit(api -> {
+                        change.accept(api);
+                        return api;
+                    });
+                    return true;
+                });
     }
 
     public LiveCluster cluster() {
